@@ -1,0 +1,2 @@
+dist_man_MANS += man/tern.conf.5
+dist_man_MANS += man/ternd.8

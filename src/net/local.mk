@@ -1,0 +1,6 @@
+libtern_edge_a_SOURCES += \
+	src/net/net_options.h \
+	src/net/net_socket.c src/net/net_socket.h \
+	src/net/net_tcp.c src/net/net_tcp.h \
+	src/net/net_udp.c src/net/net_udp.h \
+	src/net/net_worker.c src/net/net_worker.h

@@ -1,0 +1,282 @@
+#define LOG_MODULE "udp"
+#include "net/net_udp.h"
+
+#include "net/net_worker.h"
+#include "stun/stun_demux.h"
+#include "turn/turn_handle.h"
+#include "util/clock.h"
+#include "util/log.h"
+#include "util/xalloc.h"
+
+#include <errno.h>
+#include <event2/event.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+/* The largest datagram read; a longer one is truncated by the kernel and dropped. */
+#define NET_UDP_DGRAM_MAX 65536
+/* Room for one IP_PKTINFO or IPV6_PKTINFO control message. */
+#define NET_UDP_CTL_LEN 64
+/* Batches read per wakeup before yielding to the other events of the loop. */
+#define NET_UDP_ROUNDS 8
+/* Kernel socket buffer asked for: bursts of small packets must not overflow it. */
+#define NET_UDP_SOCKBUF (4 * 1024 * 1024)
+
+struct net_udp {
+    struct net_worker *worker;
+    int fd;
+    struct event *ev;
+    struct addr local; /* the bound address; its IP may be unspecified */
+};
+
+/* One slot of a batch in each direction. */
+struct net_udp_slot {
+    struct sockaddr_storage peer;
+    struct iovec iov;
+    uint8_t ctl[NET_UDP_CTL_LEN] __attribute__((aligned(8)));
+};
+
+struct net_udp_batch {
+    unsigned len;
+    uint8_t *rx_data; /* len * NET_UDP_DGRAM_MAX */
+    uint8_t *tx_data;
+    struct net_udp_slot *rx;
+    struct net_udp_slot *tx;
+    struct mmsghdr *rx_msgs;
+    struct mmsghdr *tx_msgs;
+};
+
+struct net_udp_batch *net_udp_batch_new(unsigned batch_len)
+{
+    struct net_udp_batch *b = xcalloc(1, sizeof(*b));
+
+    b->len = batch_len ? batch_len : 1;
+    b->rx_data = xmalloc((size_t)b->len * NET_UDP_DGRAM_MAX);
+    b->tx_data = xmalloc((size_t)b->len * NET_UDP_DGRAM_MAX);
+    b->rx = xcalloc(b->len, sizeof(*b->rx));
+    b->tx = xcalloc(b->len, sizeof(*b->tx));
+    b->rx_msgs = xcalloc(b->len, sizeof(*b->rx_msgs));
+    b->tx_msgs = xcalloc(b->len, sizeof(*b->tx_msgs));
+    return b;
+}
+
+void net_udp_batch_free(struct net_udp_batch *b)
+{
+    if (b == NULL) {
+        return;
+    }
+    xfree(&b->rx_data);
+    xfree(&b->tx_data);
+    xfree(&b->rx);
+    xfree(&b->tx);
+    xfree(&b->rx_msgs);
+    xfree(&b->tx_msgs);
+    xfree(&b);
+}
+
+/* Re-arms every receive slot: recvmmsg() overwrites the lengths it is given. */
+static void net_udp_batch_prepare_rx(struct net_udp_batch *b)
+{
+    for (unsigned i = 0; i < b->len; i++) {
+        struct net_udp_slot *s = &b->rx[i];
+        struct msghdr *h = &b->rx_msgs[i].msg_hdr;
+        s->iov.iov_base = b->rx_data + (size_t)i * NET_UDP_DGRAM_MAX;
+        s->iov.iov_len = NET_UDP_DGRAM_MAX;
+        memset(h, 0, sizeof(*h));
+        h->msg_name = &s->peer;
+        h->msg_namelen = sizeof(s->peer);
+        h->msg_iov = &s->iov;
+        h->msg_iovlen = 1;
+        h->msg_control = s->ctl;
+        h->msg_controllen = sizeof(s->ctl);
+    }
+}
+
+/* Finds the destination address of a received datagram in its IP_PKTINFO/IPV6_PKTINFO. */
+static void net_udp_local_of(const struct msghdr *h, const struct net_udp *u, struct addr *local)
+{
+    *local = u->local;
+    for (struct cmsghdr *c = CMSG_FIRSTHDR(h); c != NULL; c = CMSG_NXTHDR((struct msghdr *)h, c)) {
+        if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
+            struct in_pktinfo pi;
+            memcpy(&pi, CMSG_DATA(c), sizeof(pi));
+            memcpy(local->ip, &pi.ipi_addr, 4);
+        } else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO) {
+            struct in6_pktinfo pi;
+            memcpy(&pi, CMSG_DATA(c), sizeof(pi));
+            memcpy(local->ip, &pi.ipi6_addr, 16);
+        }
+    }
+}
+
+/* Writes a control message choosing local as the source address of a reply. */
+static size_t net_udp_set_source(struct net_udp_slot *s, const struct addr *local)
+{
+    struct msghdr h = {.msg_control = s->ctl, .msg_controllen = sizeof(s->ctl)};
+    struct cmsghdr *c = CMSG_FIRSTHDR(&h);
+
+    memset(s->ctl, 0, sizeof(s->ctl));
+    if (local->family == AF_INET) {
+        struct in_pktinfo pi = {0};
+        memcpy(&pi.ipi_spec_dst, local->ip, 4);
+        c->cmsg_level = IPPROTO_IP;
+        c->cmsg_type = IP_PKTINFO;
+        c->cmsg_len = CMSG_LEN(sizeof(pi));
+        memcpy(CMSG_DATA(c), &pi, sizeof(pi));
+        return CMSG_SPACE(sizeof(pi));
+    }
+    struct in6_pktinfo pi6 = {0};
+    memcpy(&pi6.ipi6_addr, local->ip, 16);
+    c->cmsg_level = IPPROTO_IPV6;
+    c->cmsg_type = IPV6_PKTINFO;
+    c->cmsg_len = CMSG_LEN(sizeof(pi6));
+    memcpy(CMSG_DATA(c), &pi6, sizeof(pi6));
+    return CMSG_SPACE(sizeof(pi6));
+}
+
+/* Queues reply slot out of the batch for the peer of receive slot i. */
+static void net_udp_queue_reply(struct net_udp_batch *b, unsigned i, unsigned out, size_t len,
+                                const struct addr *local)
+{
+    struct net_udp_slot *s = &b->tx[out];
+    struct msghdr *h = &b->tx_msgs[out].msg_hdr;
+
+    memcpy(&s->peer, &b->rx[i].peer, sizeof(s->peer));
+    s->iov.iov_base = b->tx_data + (size_t)out * NET_UDP_DGRAM_MAX;
+    s->iov.iov_len = len;
+    memset(h, 0, sizeof(*h));
+    h->msg_name = &s->peer;
+    h->msg_namelen = b->rx_msgs[i].msg_hdr.msg_namelen;
+    h->msg_iov = &s->iov;
+    h->msg_iovlen = 1;
+    h->msg_control = s->ctl;
+    h->msg_controllen = net_udp_set_source(s, local);
+}
+
+/* Handles datagram i of the batch; returns 1 when it queued a reply in slot out, else 0. */
+static unsigned net_udp_handle_one(struct net_udp *u, unsigned i, unsigned out, uint64_t now_ms)
+{
+    struct net_udp_batch *b = u->worker->batch;
+    struct msghdr *h = &b->rx_msgs[i].msg_hdr;
+    size_t len = b->rx_msgs[i].msg_len;
+    const uint8_t *data = b->rx[i].iov.iov_base;
+    struct turn_packet_info info = {.transport = TURN_TRANSPORT_UDP, .now_ms = now_ms};
+
+    if ((h->msg_flags & MSG_TRUNC) || len == 0 || stun_demux_datagram(data[0]) != STUN_DEMUX_STUN ||
+        addr_from_sockaddr(&info.client, h->msg_name, h->msg_namelen) < 0) {
+        u->worker->counters.udp_dropped++;
+        return 0;
+    }
+    net_udp_local_of(h, u, &info.local);
+    struct turn_reply reply = {.buf = b->tx_data + (size_t)out * NET_UDP_DGRAM_MAX,
+                               .cap = NET_UDP_DGRAM_MAX};
+    if (turn_handle_stun(&info, data, len, &reply) < 0) {
+        u->worker->counters.udp_dropped++;
+        return 0;
+    }
+    u->worker->counters.stun_requests++;
+    if (reply.len == 0) {
+        return 0;
+    }
+    net_udp_queue_reply(b, i, out, reply.len, &info.local);
+    return 1;
+}
+
+/* Sends the count queued replies; what the kernel refuses is dropped and counted. */
+static void net_udp_flush(struct net_udp *u, unsigned count)
+{
+    struct net_udp_batch *b = u->worker->batch;
+    unsigned sent = 0;
+
+    while (sent < count) {
+        int n = sendmmsg(u->fd, b->tx_msgs + sent, count - sent, MSG_DONTWAIT);
+        if (n > 0) {
+            sent += (unsigned)n;
+            u->worker->counters.udp_tx_packets += (uint64_t)n;
+            continue;
+        }
+        /* A full socket buffer (EAGAIN) is the expected failure; skip the datagram that
+         * failed and try the rest. */
+        log_debug("sendmmsg() failed: %s", strerror(errno));
+        u->worker->counters.udp_dropped++;
+        sent++;
+    }
+}
+
+static void net_udp_on_read(evutil_socket_t fd, short what, void *arg)
+{
+    struct net_udp *u = arg;
+    struct net_udp_batch *b = u->worker->batch;
+
+    (void)what;
+    for (int round = 0; round < NET_UDP_ROUNDS; round++) {
+        net_udp_batch_prepare_rx(b);
+        int n = recvmmsg(fd, b->rx_msgs, b->len, MSG_DONTWAIT, NULL);
+        if (n <= 0) {
+            return;
+        }
+        u->worker->counters.udp_rx_packets += (uint64_t)n;
+        uint64_t now_ms = clock_now_ms();
+        unsigned out = 0;
+        for (unsigned i = 0; i < (unsigned)n; i++) {
+            out += net_udp_handle_one(u, i, out, now_ms);
+        }
+        net_udp_flush(u, out);
+        if ((unsigned)n < b->len) {
+            return;
+        }
+    }
+}
+
+static int net_udp_enable_pktinfo(int fd, int family)
+{
+    int on = 1;
+
+    if (family == AF_INET) {
+        return setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &on, sizeof(on));
+    }
+    return setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &on, sizeof(on));
+}
+
+struct net_udp *net_udp_open(struct net_worker *w, const struct addr *addr, char err[NET_ERR_LEN])
+{
+    struct net_udp *u = xcalloc(1, sizeof(*u));
+
+    u->worker = w;
+    u->local = *addr;
+    u->fd = net_socket_open(addr, SOCK_DGRAM, true, err);
+    if (u->fd < 0) {
+        goto out_free;
+    }
+    net_socket_set_buffers(u->fd, NET_UDP_SOCKBUF);
+    if (net_udp_enable_pktinfo(u->fd, addr->family) < 0) {
+        (void)snprintf(err, NET_ERR_LEN, "setsockopt(PKTINFO) failed: %s", strerror(errno));
+        goto out_free;
+    }
+    u->ev = event_new(w->base, u->fd, EV_READ | EV_PERSIST, net_udp_on_read, u);
+    if (u->ev == NULL || event_add(u->ev, NULL) < 0) {
+        (void)snprintf(err, NET_ERR_LEN, "event_add() for a UDP socket failed");
+        goto out_free;
+    }
+    return u;
+
+out_free:
+    net_udp_free(u);
+    return NULL;
+}
+
+void net_udp_free(struct net_udp *u)
+{
+    if (u == NULL) {
+        return;
+    }
+    if (u->ev != NULL) {
+        event_free(u->ev);
+    }
+    if (u->fd >= 0) {
+        close(u->fd);
+    }
+    xfree(&u);
+}

@@ -1,0 +1,111 @@
+#define LOG_MODULE "net"
+#include "net/net_worker.h"
+
+#include "util/log.h"
+#include "util/xalloc.h"
+
+#include <event2/event.h>
+#include <stdio.h>
+#include <string.h>
+
+static int net_worker_open_sockets(struct net_worker *w, char err[NET_ERR_LEN])
+{
+    const struct net_options *o = w->opts;
+
+    for (size_t i = 0; i < o->listen_ip_count; i++) {
+        struct addr a = o->listen_ips[i];
+        a.port = o->port;
+        if (o->udp) {
+            w->udp[w->udp_count] = net_udp_open(w, &a, err);
+            if (w->udp[w->udp_count] == NULL) {
+                return -1;
+            }
+            w->udp_count++;
+        }
+        if (o->tcp) {
+            w->tcp[w->tcp_count] = net_tcp_listener_open(w, &a, err);
+            if (w->tcp[w->tcp_count] == NULL) {
+                return -1;
+            }
+            w->tcp_count++;
+        }
+    }
+    return 0;
+}
+
+struct net_worker *net_worker_new(unsigned index, const struct net_options *opts,
+                                  char err[NET_ERR_LEN])
+{
+    struct net_worker *w = xcalloc(1, sizeof(*w));
+
+    w->index = index;
+    w->opts = opts;
+    w->base = event_base_new();
+    if (w->base == NULL) {
+        (void)snprintf(err, NET_ERR_LEN, "event_base_new() for worker %u failed", index);
+        goto out_free;
+    }
+    w->batch = net_udp_batch_new(opts->udp_batch);
+    if (net_worker_open_sockets(w, err) < 0) {
+        goto out_free;
+    }
+    return w;
+
+out_free:
+    net_worker_free(w);
+    return NULL;
+}
+
+static void *net_worker_main(void *arg)
+{
+    struct net_worker *w = arg;
+
+    log_debug("worker %u: running", w->index);
+    /* EVLOOP_NO_EXIT_ON_EMPTY: a worker with no socket left still waits for stop. */
+    (void)event_base_loop(w->base, EVLOOP_NO_EXIT_ON_EMPTY);
+    log_debug("worker %u: loop ended", w->index);
+    return NULL;
+}
+
+int net_worker_start(struct net_worker *w, char err[NET_ERR_LEN])
+{
+    int rc = pthread_create(&w->thread, NULL, net_worker_main, w);
+
+    if (rc != 0) {
+        (void)snprintf(err, NET_ERR_LEN, "pthread_create() for worker %u failed: %s", w->index,
+                       strerror(rc));
+        return -1;
+    }
+    w->running = true;
+    return 0;
+}
+
+void net_worker_stop(struct net_worker *w)
+{
+    if (!w->running) {
+        return;
+    }
+    /* Thread-safe because server.c enabled libevent's pthread locking. */
+    (void)event_base_loopexit(w->base, NULL);
+    (void)pthread_join(w->thread, NULL);
+    w->running = false;
+}
+
+void net_worker_free(struct net_worker *w)
+{
+    if (w == NULL) {
+        return;
+    }
+    net_tcp_conn_list_close_all(&w->conns);
+    for (size_t i = 0; i < w->tcp_count; i++) {
+        net_tcp_listener_free(w->tcp[i]);
+    }
+    for (size_t i = 0; i < w->udp_count; i++) {
+        net_udp_free(w->udp[i]);
+    }
+    net_udp_batch_free(w->batch);
+    if (w->base != NULL) {
+        event_base_free(w->base);
+    }
+    xfree(&w);
+}

@@ -1,0 +1,256 @@
+#define LOG_MODULE "server"
+#include "server.h"
+
+#include "auth/auth_rest.h"
+#include "net/net_socket.h"
+#include "net/net_worker.h"
+#include "util/addr.h"
+#include "util/base64.h"
+#include "util/clock.h"
+#include "util/crypto.h"
+#include "util/log.h"
+#include "util/xalloc.h"
+
+#include <event2/event.h>
+#include <event2/thread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define SERVER_MAX_THREADS 256
+/* Bytes of the secret generated when the configuration names no credential at all. */
+#define SERVER_SECRET_BYTES 32
+/* The user part of the credential printed at start. */
+#define SERVER_CREDENTIAL_USER "quickstart"
+
+struct server {
+    struct conf *conf;
+    unsigned worker_count;
+    struct net_worker *workers[SERVER_MAX_THREADS];
+    struct event_base *control;
+    struct event *sig_term;
+    struct event *sig_int;
+    struct event *sig_hup;
+};
+
+static unsigned server_thread_count(const struct server_options *o)
+{
+    if (o->threads > 0) {
+        return o->threads;
+    }
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    if (cores < 1) {
+        return 1;
+    }
+    return cores > SERVER_MAX_THREADS ? SERVER_MAX_THREADS : (unsigned)cores;
+}
+
+/* Refuses to start when another process already listens on one of our ports: with
+ * SO_REUSEPORT it could otherwise silently share our traffic. */
+static int server_step_probe_ports(const struct net_options *o)
+{
+    char err[NET_ERR_LEN];
+
+    for (size_t i = 0; i < o->listen_ip_count; i++) {
+        struct addr a = o->listen_ips[i];
+        a.port = o->port;
+        if ((o->udp && net_socket_probe_free(&a, SOCK_DGRAM, err) < 0) ||
+            (o->tcp && net_socket_probe_free(&a, SOCK_STREAM, err) < 0)) {
+            log_error("%s", err);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int server_step_start_workers(struct server *s)
+{
+    char err[NET_ERR_LEN];
+
+    for (unsigned i = 0; i < s->worker_count; i++) {
+        s->workers[i] = net_worker_new(i, &s->conf->net, err);
+        if (s->workers[i] == NULL) {
+            log_error("worker %u: %s", i, err);
+            return -1;
+        }
+    }
+    for (unsigned i = 0; i < s->worker_count; i++) {
+        if (net_worker_start(s->workers[i], err) < 0) {
+            log_error("%s", err);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static void server_step_stop_workers(struct server *s)
+{
+    for (unsigned i = 0; i < s->worker_count; i++) {
+        if (s->workers[i] != NULL) {
+            net_worker_stop(s->workers[i]);
+        }
+    }
+    for (unsigned i = 0; i < s->worker_count; i++) {
+        net_worker_free(s->workers[i]);
+        s->workers[i] = NULL;
+    }
+}
+
+/* Logs one line naming every socket the server listens on. */
+static void server_log_ready(const struct server *s)
+{
+    const struct net_options *o = &s->conf->net;
+    const char *protocols = o->udp && o->tcp ? "udp+tcp" : (o->udp ? "udp" : "tcp");
+    char line[1024];
+    size_t n = 0;
+
+    line[0] = '\0';
+    for (size_t i = 0; i < o->listen_ip_count && n < sizeof(line); i++) {
+        char a[ADDR_STR_LEN];
+        struct addr l = o->listen_ips[i];
+        l.port = o->port;
+        int m = snprintf(line + n, sizeof(line) - n, "%s%s %s", i ? ", " : "", protocols,
+                         addr_format(&l, a, sizeof(a)));
+        n += m > 0 ? (size_t)m : 0;
+    }
+    log_notice("ready: %u workers, listening on %s", s->worker_count, line);
+}
+
+/* With no secret and no user configured nobody could authenticate: generate a secret for this
+ * run, and print a credential minted from it. */
+static int server_step_ensure_secret(struct auth_options *a, struct server_options *o)
+{
+    uint8_t raw[SERVER_SECRET_BYTES];
+    char text[BASE64_ENCODED_LEN(SERVER_SECRET_BYTES) + 1];
+
+    if (a->secret_count > 0 || a->user_count > 0) {
+        return 0;
+    }
+    if (crypto_random(raw, sizeof(raw)) < 0 ||
+        base64_encode(raw, sizeof(raw), text, sizeof(text)) < 0) {
+        log_error("cannot generate a random secret");
+        return -1;
+    }
+    a->secrets[a->secret_count++] = xstrdup(text);
+    o->announce_credential = true;
+    log_notice("no secret or user configured: generated a random secret for this run "
+               "(set auth.secrets in the configuration for credentials that survive a restart)");
+    return 0;
+}
+
+/* The address a client on this machine reaches the first listener at. */
+static void server_credential_host(const struct net_options *o, char *buf, size_t cap)
+{
+    struct addr a = o->listen_ips[0];
+
+    if (o->listen_ip_count == 0 || addr_is_any(&a)) {
+        (void)addr_parse_ip(&a, o->listen_ip_count && a.family == AF_INET6 ? "::1" : "127.0.0.1");
+    }
+    a.port = o->port;
+    addr_format(&a, buf, cap);
+}
+
+/* Prints a credential minted from the first secret, and an iceServers entry using it. */
+static void server_log_credential(const struct conf *c)
+{
+    char username[AUTH_REST_USERNAME_MAX + 1];
+    char password[AUTH_REST_PASSWORD_LEN + 1];
+    char host[ADDR_STR_LEN];
+    const char *secret = c->auth.secrets[0];
+
+    if (!c->server.announce_credential || c->auth.secret_count == 0 ||
+        auth_rest_username_make(SERVER_CREDENTIAL_USER, strlen(SERVER_CREDENTIAL_USER),
+                                clock_wall_s(), c->auth.credential_ttl_s, username,
+                                sizeof(username)) < 0 ||
+        auth_rest_password(secret, strlen(secret), username, strlen(username), password,
+                           sizeof(password)) < 0) {
+        return;
+    }
+    server_credential_host(&c->net, host, sizeof(host));
+    log_notice("credential: username=%s password=%s (valid %u s, realm %s)", username, password,
+               c->auth.credential_ttl_s, c->auth.realm);
+    log_notice("iceServers: [{\"urls\": [\"turn:%s?transport=udp\", \"turn:%s?transport=tcp\"], "
+               "\"username\": \"%s\", \"credential\": \"%s\"}]",
+               host, host, username, password);
+}
+
+static void server_on_stop_signal(evutil_socket_t sig, short what, void *arg)
+{
+    struct server *s = arg;
+
+    (void)what;
+    log_notice("%s received: stopping", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    (void)event_base_loopexit(s->control, NULL);
+}
+
+static void server_on_hup(evutil_socket_t sig, short what, void *arg)
+{
+    (void)sig;
+    (void)what;
+    (void)arg;
+    log_warn("SIGHUP received: configuration reload is not implemented yet; restart to apply");
+}
+
+static int server_step_signals(struct server *s)
+{
+    s->sig_term = evsignal_new(s->control, SIGTERM, server_on_stop_signal, s);
+    s->sig_int = evsignal_new(s->control, SIGINT, server_on_stop_signal, s);
+    s->sig_hup = evsignal_new(s->control, SIGHUP, server_on_hup, s);
+    if (s->sig_term == NULL || s->sig_int == NULL || s->sig_hup == NULL ||
+        evsignal_add(s->sig_term, NULL) < 0 || evsignal_add(s->sig_int, NULL) < 0 ||
+        evsignal_add(s->sig_hup, NULL) < 0) {
+        log_error("cannot install signal handlers");
+        return -1;
+    }
+    return 0;
+}
+
+static void server_free_control(struct server *s)
+{
+    if (s->sig_term != NULL) {
+        event_free(s->sig_term);
+    }
+    if (s->sig_int != NULL) {
+        event_free(s->sig_int);
+    }
+    if (s->sig_hup != NULL) {
+        event_free(s->sig_hup);
+    }
+    if (s->control != NULL) {
+        event_base_free(s->control);
+    }
+}
+
+int server_run(struct conf *c)
+{
+    struct server s = {.conf = c};
+    int status = 1;
+
+    log_set_level(c->server.log_level);
+    /* Workers' loops are stopped from this thread: libevent must lock. */
+    if (evthread_use_pthreads() < 0) {
+        log_error("evthread_use_pthreads() failed");
+        return 1;
+    }
+    /* A peer closing a TCP connection must not kill the process on write. */
+    (void)signal(SIGPIPE, SIG_IGN);
+    s.worker_count = server_thread_count(&c->server);
+    s.control = event_base_new();
+    if (s.control == NULL || server_step_signals(&s) < 0 ||
+        server_step_ensure_secret(&c->auth, &c->server) < 0 ||
+        server_step_probe_ports(&c->net) < 0 || server_step_start_workers(&s) < 0) {
+        goto out_stop;
+    }
+    server_log_ready(&s);
+    server_log_credential(c);
+    (void)event_base_dispatch(s.control);
+    status = 0;
+
+out_stop:
+    server_step_stop_workers(&s);
+    server_free_control(&s);
+    log_notice("stopped");
+    return status;
+}

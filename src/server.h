@@ -1,0 +1,17 @@
+/*
+ * The composition root: the only place where the edge modules meet. It
+ * builds the workers from a validated configuration, runs the control loop
+ * (signals) on the calling thread until asked to stop, and tears everything
+ * down in reverse order.
+ */
+#ifndef TERN_SERVER_H
+#define TERN_SERVER_H
+
+#include "conf/conf.h"
+
+/* Runs the server on c (validated; borrowed for the whole run, and may be amended with a
+ * generated secret). Returns the process exit status: 0 after a clean stop on SIGTERM or SIGINT,
+ * 1 when start-up failed (the reason is logged). */
+int server_run(struct conf *c);
+
+#endif

@@ -1,0 +1,17 @@
+/* Process-wide settings: threads, logging, privileges. Filled by conf/, read by server.c. */
+#ifndef TERN_SERVER_OPTIONS_H
+#define TERN_SERVER_OPTIONS_H
+
+#include "util/log.h"
+
+#include <stdbool.h>
+
+struct server_options {
+    unsigned threads;         /* worker threads; 0 means one per online core */
+    enum log_level log_level; /* most verbose level written */
+    bool log_syslog;          /* syslog instead of stderr */
+    char *software;           /* SOFTWARE attribute in responses, or NULL for none */
+    bool announce_credential; /* print a ready-to-use credential at start (not a file key) */
+};
+
+#endif

@@ -1,0 +1,12 @@
+# Integration tests: the real ternd on 127.0.0.1 and ::1, driven by Python 3
+# (standard library only) through tests/integration/tern_harness.py.
+# (Listed by name: automake runs with -Werror and rejects $(filter ...).)
+INTEGRATION_TESTS = \
+	tests/integration/binding_udp.py \
+	tests/integration/binding_tcp.py \
+	tests/integration/stunclient.py \
+	tests/integration/config_errors.py \
+	tests/integration/signals.py \
+	tests/integration/startup.py
+TESTS += $(INTEGRATION_TESTS)
+EXTRA_DIST += tests/integration/tern_harness.py $(INTEGRATION_TESTS)

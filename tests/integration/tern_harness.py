@@ -1,0 +1,948 @@
+"""Harness for Tern's integration tests: the real ternd on loopback.
+
+Standard library only; run with Debian's /usr/bin/python3 (3.11). The tests
+under tests/integration/ import this module from their own directory and
+print TAP on stdout, read by automake's tap-driver.sh under `make check`.
+
+What lives here:
+  - Tap: ok/not ok lines with a counter, SKIP, diagnostics, a final plan,
+    exit status 1 when any check failed, and a watchdog that bounds a script.
+  - free_port(): a port free for both UDP and TCP on every given loopback IP.
+  - Ternd: a context manager that starts the binary named by $TERND, captures
+    its output, waits for "server: ready:", stops it by its own PID and
+    reports its exit status and any sanitizer report as TAP checks.
+  - A small STUN client (RFC 8489): build Binding requests, parse and check
+    responses, UDP transactions with retransmission and TCP framing.
+
+Every packet goes to 127.0.0.1 or ::1 only. Processes are stopped by the PID
+this module started, never by name.
+"""
+
+import atexit
+import base64
+import hashlib
+import hmac
+import ipaddress
+import os
+import random
+import re
+import select
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import traceback
+import zlib
+
+LOOPBACK4 = "127.0.0.1"
+LOOPBACK6 = "::1"
+ALLOWED_HOSTS = (LOOPBACK4, LOOPBACK6)
+
+# Ports a test must never take: the STUN/TURN defaults an operator's server
+# (or a stray coturn) may hold on this machine.
+RESERVED_PORTS = frozenset((3478, 3479, 5349, 5350, 443))
+
+
+# ---------------------------------------------------------------- TAP output
+
+
+def _tap_clean(text):
+    """A test name on one line, without '#' (which would start a directive)."""
+    text = " ".join(str(text).split())
+    return text.replace("#", "No.")
+
+
+class Tap:
+    """TAP producer: numbered ok / not ok lines, then the plan at the end.
+
+    timeout_s arms a watchdog (SIGALRM): when the script runs longer, every
+    ternd still running is killed (by PID), a failing line and "Bail out!"
+    are printed and the script exits 1, so no test can hang `make check`.
+    """
+
+    def __init__(self, timeout_s=55):
+        self.count = 0
+        self.failed = 0
+        self.finished = False
+        if timeout_s:
+            signal.signal(signal.SIGALRM, self._on_timeout)
+            signal.alarm(int(timeout_s))
+
+    def _emit(self, line):
+        sys.stdout.write(line + "\n")
+        sys.stdout.flush()
+
+    def ok(self, cond, name, diag=None):
+        """One check. Returns cond as a bool so callers can chain on it."""
+        self.count += 1
+        good = bool(cond)
+        status = "ok" if good else "not ok"
+        self._emit("%s %d - %s" % (status, self.count, _tap_clean(name)))
+        if not good:
+            self.failed += 1
+            if diag:
+                self.diag(diag)
+        return good
+
+    def eq(self, got, expected, name, diag=None):
+        """ok() on got == expected; on failure both values are printed."""
+        good = got == expected
+        extra = "got:      %r\nexpected: %r" % (got, expected)
+        if diag:
+            extra += "\n" + diag
+        return self.ok(good, name, None if good else extra)
+
+    def skip(self, name, reason):
+        self.count += 1
+        self._emit("ok %d - %s # SKIP %s" % (self.count, _tap_clean(name), _tap_clean(reason)))
+
+    def diag(self, text):
+        for line in str(text).splitlines() or [""]:
+            self._emit("# " + line)
+
+    def run(self, name, func, *args, **kwargs):
+        """Runs one group of checks; an exception in it becomes a failing
+        check (with the traceback as diagnostics) and the script goes on."""
+        try:
+            func(*args, **kwargs)
+        except TerndStartError as e:
+            if not e.reported:
+                self.ok(False, "%s: ternd started" % name, str(e))
+        except Exception:  # noqa: BLE001 - any failure of a group is a test failure
+            self.ok(False, "%s: completed without an exception" % name, traceback.format_exc())
+
+    def finish(self):
+        """Prints the plan and exits: 1 when any check failed (or none ran)."""
+        signal.alarm(0)
+        if self.finished:
+            return
+        self.finished = True
+        _stop_all_ternds()
+        self._emit("1..%d" % self.count)
+        sys.exit(1 if self.failed or self.count == 0 else 0)
+
+    def _on_timeout(self, signum, frame):
+        _stop_all_ternds(kill=True)
+        self.count += 1
+        self._emit("not ok %d - script finished within its time limit" % self.count)
+        self._emit("Bail out! watchdog: script took too long")
+        sys.stdout.flush()
+        os._exit(1)
+
+
+# ---------------------------------------------------------------- ports
+
+
+def _check_host(host):
+    if host not in ALLOWED_HOSTS:
+        raise ValueError("tests talk to loopback only, not %r" % (host,))
+
+
+def family_of(host):
+    return socket.AF_INET6 if ":" in host else socket.AF_INET
+
+
+def ipv6_usable():
+    """True when a UDP and a TCP socket can use ::1 (IPv6 may be disabled)."""
+    try:
+        with socket.socket(socket.AF_INET6, socket.SOCK_DGRAM) as u:
+            u.bind((LOOPBACK6, 0))
+            u.settimeout(1.0)
+            u.sendto(b"x", u.getsockname()[:2])
+            u.recvfrom(16)
+        with socket.socket(socket.AF_INET6, socket.SOCK_STREAM) as t:
+            t.bind((LOOPBACK6, 0))
+            t.listen(1)
+        return True
+    except OSError:
+        return False
+
+
+def _port_free(host, port):
+    """True when both UDP and TCP can bind host:port right now."""
+    fam = family_of(host)
+    socks = []
+    try:
+        u = socket.socket(fam, socket.SOCK_DGRAM)
+        socks.append(u)
+        u.bind((host, port))
+        t = socket.socket(fam, socket.SOCK_STREAM)
+        socks.append(t)
+        t.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        t.bind((host, port))
+        return True
+    except OSError:
+        return False
+    finally:
+        for s in socks:
+            s.close()
+
+
+def free_port(hosts=(LOOPBACK4,), attempts=200):
+    """A port that is free for UDP and TCP on every host in hosts.
+
+    The kernel picks a free UDP port on the first host (bind to port 0);
+    the port is kept if TCP, and both protocols on the other hosts, can bind
+    it too. Another process may still take it before ternd does: Ternd
+    retries on a new port when its bind fails.
+    """
+    hosts = tuple(hosts)
+    for h in hosts:
+        _check_host(h)
+    for _ in range(attempts):
+        with socket.socket(family_of(hosts[0]), socket.SOCK_DGRAM) as u:
+            u.bind((hosts[0], 0))
+            port = u.getsockname()[1]
+        if port in RESERVED_PORTS:
+            continue
+        if all(_port_free(h, port) for h in hosts):
+            return port
+    raise RuntimeError("no port free for UDP and TCP on %s" % (hosts,))
+
+
+# ---------------------------------------------------------------- ternd
+
+
+SANITIZER_PATTERNS = ("ERROR: AddressSanitizer", "runtime error:", "LeakSanitizer")
+READY_MARK = "server: ready:"
+BIND_FAILURE = re.compile(r"address already in use|EADDRINUSE", re.IGNORECASE)
+
+_LIVE = set()
+
+
+def _stop_all_ternds(kill=False):
+    for d in list(_LIVE):
+        try:
+            if kill:
+                d.proc.kill()
+            else:
+                d.stop()
+        except Exception:  # noqa: BLE001 - best effort at exit
+            pass
+
+
+atexit.register(_stop_all_ternds, True)
+
+
+def ternd_path():
+    """$TERND (set by make check), else the build tree's ternd."""
+    env = os.environ.get("TERND")
+    if env:
+        return env
+    top = os.environ.get("TERN_TOP_BUILDDIR")
+    if top:
+        return os.path.join(top, "ternd")
+    here = os.path.dirname(os.path.abspath(__file__))
+    return os.path.normpath(os.path.join(here, "..", "..", "ternd"))
+
+
+def top_srcdir():
+    env = os.environ.get("TERN_TOP_SRCDIR")
+    if env:
+        return env
+    here = os.path.dirname(os.path.abspath(__file__))
+    return os.path.normpath(os.path.join(here, "..", ".."))
+
+
+def sanitizer_env(extra=None):
+    """The environment for ternd: sanitizers halt and report leaks."""
+    env = dict(os.environ)
+    env.setdefault("ASAN_OPTIONS", "detect_leaks=1:halt_on_error=1:abort_on_error=0")
+    env.setdefault("UBSAN_OPTIONS", "print_stacktrace=1:halt_on_error=1")
+    env.setdefault("LSAN_OPTIONS", "exitcode=23")
+    if extra:
+        env.update(extra)
+    return env
+
+
+def sanitizer_lines(text):
+    return [l for l in text.splitlines() if any(p in l for p in SANITIZER_PATTERNS)]
+
+
+def run_ternd(args, timeout=10.0, env=None):
+    """Runs ternd to completion (for --check-config, --print-config, -V, bad
+    arguments). Returns (status, stdout, stderr); status None means it was
+    still running after timeout and was killed (by its PID)."""
+    proc = subprocess.Popen(
+        [ternd_path()] + list(args),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=sanitizer_env(env),
+    )
+    try:
+        out, err = proc.communicate(timeout=timeout)
+        status = proc.returncode
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        out, err = proc.communicate()
+        status = None
+    return status, out.decode("utf-8", "replace"), err.decode("utf-8", "replace")
+
+
+class TerndStartError(Exception):
+    """ternd did not print its ready line; reported tells whether a failing
+    TAP line was already printed for it."""
+
+    def __init__(self, text, reported=False):
+        super().__init__(text)
+        self.reported = reported
+
+
+class _Capture:
+    """A pipe read to its end by a background thread, kept as text."""
+
+    def __init__(self, pipe):
+        self.lock = threading.Condition()
+        self.chunks = []
+        self.closed = False
+        self.thread = threading.Thread(target=self._read, args=(pipe,), daemon=True)
+        self.thread.start()
+
+    def _read(self, pipe):
+        while True:
+            data = pipe.read1(65536) if hasattr(pipe, "read1") else pipe.read(4096)
+            with self.lock:
+                if not data:
+                    self.closed = True
+                    self.lock.notify_all()
+                    break
+                self.chunks.append(data)
+                self.lock.notify_all()
+        pipe.close()
+
+    def text(self):
+        with self.lock:
+            return b"".join(self.chunks).decode("utf-8", "replace")
+
+    def wait_for(self, pred, timeout):
+        """Waits until pred(text) is true, the pipe closes, or timeout.
+        Returns pred's last value."""
+        deadline = time.monotonic() + timeout
+        with self.lock:
+            while True:
+                value = pred(b"".join(self.chunks).decode("utf-8", "replace"))
+                left = deadline - time.monotonic()
+                if value or self.closed or left <= 0:
+                    return value
+                self.lock.wait(min(left, 0.2))
+
+    def join(self, timeout):
+        self.thread.join(timeout)
+
+
+class Ternd:
+    """ternd on loopback for the length of a `with` block.
+
+        with Ternd(tap, args=["-t", "2"], listen=["127.0.0.1", "::1"]) as d:
+            ... d.port, d.log() ...
+
+    listen: IPs passed as -L (None: pass none, keep the config's);
+    port: "auto" picks a free port (and retries on a bind race), an int is
+    used as is, None passes no -p; config: text written to a temporary file
+    and passed as -c. With a tap, start-up, the exit status after SIGTERM and
+    the absence of sanitizer reports are each reported as a check.
+    """
+
+    def __init__(self, tap=None, args=(), config=None, listen=(LOOPBACK4,), port="auto",
+                 ready_timeout=10.0, stop_timeout=5.0, env=None, name="ternd", attempts=5):
+        self.tap = tap
+        self.args = list(args)
+        self.config = config
+        self.listen = list(listen) if listen is not None else None
+        self.port_mode = port
+        self.port = None
+        self.ready_timeout = ready_timeout
+        self.stop_timeout = stop_timeout
+        self.env = env
+        self.name = name
+        self.attempts = attempts
+        self.proc = None
+        self.returncode = None
+        self.stop_signal = None
+        self.stop_seconds = None
+        self.killed = False
+        self.exited_early = False
+        self.ready_line = None
+        self._tmpdir = None
+        self._err = None
+        self._out = None
+        self.config_path = None
+        self.argv = None
+        self.earlier_logs = []
+        for h in self.listen or ():
+            _check_host(h)
+
+    # -- starting
+
+    def _command(self):
+        argv = [ternd_path()]
+        if self.config_path:
+            argv += ["-c", self.config_path]
+        for h in self.listen or ():
+            argv += ["-L", h]
+        if self.port is not None:
+            argv += ["-p", str(self.port)]
+        return argv + self.args
+
+    def _spawn(self):
+        self.argv = self._command()
+        self.proc = subprocess.Popen(
+            self.argv,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=sanitizer_env(self.env),
+        )
+        _LIVE.add(self)
+        self.returncode = None
+        self._err = _Capture(self.proc.stderr)
+        self._out = _Capture(self.proc.stdout)
+
+    def _wait_ready(self):
+        def ready(text):
+            for line in text.splitlines():
+                if READY_MARK in line:
+                    return line
+            return None
+
+        self.ready_line = self._err.wait_for(ready, self.ready_timeout)
+        return self.ready_line is not None and self.proc.poll() is None
+
+    def start(self):
+        if self.config is not None:
+            self._tmpdir = tempfile.TemporaryDirectory(prefix="tern-integ-")
+            self.config_path = os.path.join(self._tmpdir.name, "tern.conf")
+            with open(self.config_path, "w", encoding="utf-8") as f:
+                f.write(self.config)
+        attempts = self.attempts if self.port_mode == "auto" else 1
+        for attempt in range(attempts):
+            if self.port_mode == "auto":
+                self.port = free_port(self.listen or (LOOPBACK4,))
+            else:
+                self.port = self.port_mode
+            self._spawn()
+            if self._wait_ready():
+                if self.tap:
+                    self.tap.ok(True, "%s: started, ready line seen" % self.name)
+                return self
+            self._halt()
+            log = self.log()
+            bind_race = BIND_FAILURE.search(log) is not None
+            if bind_race and attempt + 1 < attempts:
+                self.earlier_logs.append(log)
+                continue
+            break
+        detail = "command: %s\nstatus: %r\n%s" % (" ".join(self.argv), self.returncode,
+                                                   self.log_tail())
+        if self.tap:
+            self.tap.ok(False, "%s: started, ready line seen" % self.name, detail)
+        self._cleanup_tmp()
+        raise TerndStartError("ternd did not become ready\n" + detail, reported=bool(self.tap))
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, exc_type, exc, tb):
+        self.stop()
+        if self.tap:
+            self.report()
+        self._cleanup_tmp()
+        return False
+
+    # -- stopping
+
+    def _halt(self):
+        """Whatever state it is in: signal, wait, then SIGKILL."""
+        if self.proc.poll() is None:
+            self.send(signal.SIGTERM)
+            try:
+                self.proc.wait(self.stop_timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.killed = True
+                self.proc.wait()
+        self._finish_wait()
+
+    def _finish_wait(self):
+        self.returncode = self.proc.returncode
+        self._err.join(2.0)
+        self._out.join(2.0)
+        _LIVE.discard(self)
+
+    def send(self, sig):
+        """Sends sig to this ternd's own PID (never to a name or a group)."""
+        if self.proc.poll() is None:
+            os.kill(self.proc.pid, sig)
+
+    def stop(self, sig=signal.SIGTERM, timeout=None):
+        """Sends sig to this ternd and waits up to timeout seconds (then
+        SIGKILL). Returns the exit status (negative: killed by a signal).
+        Calling it again returns the status it already has."""
+        if self.proc is None:
+            return None
+        if self.returncode is not None or self.stop_signal is not None:
+            return self.returncode
+        timeout = self.stop_timeout if timeout is None else timeout
+        self.stop_signal = sig
+        t0 = time.monotonic()
+        if self.proc.poll() is not None:
+            self.exited_early = True
+        else:
+            os.kill(self.proc.pid, sig)
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.killed = True
+                self.proc.wait()
+        self.stop_seconds = time.monotonic() - t0
+        self._finish_wait()
+        return self.returncode
+
+    def alive(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    def report(self):
+        """The checks every run owes: clean exit, no sanitizer reports."""
+        signame = signal.Signals(self.stop_signal).name if self.stop_signal else "exit"
+        why = ""
+        if self.killed:
+            why = "did not exit within %.1f s of %s; killed" % (self.stop_timeout, signame)
+        elif self.exited_early:
+            why = "it had already exited before %s was sent" % signame
+        self.tap.eq(self.returncode, 0, "%s: exit status 0 after %s" % (self.name, signame),
+                    (why + "\n" + self.log_tail()).strip())
+        reports = self.sanitizer_reports()
+        self.tap.ok(not reports, "%s: no sanitizer report in its output" % self.name,
+                    self.log_tail(60) if reports else None)
+
+    def _cleanup_tmp(self):
+        if self._tmpdir is not None:
+            self._tmpdir.cleanup()
+            self._tmpdir = None
+
+    # -- output
+
+    def log(self):
+        """Everything written to stderr so far."""
+        return self._err.text() if self._err else ""
+
+    def stdout(self):
+        return self._out.text() if self._out else ""
+
+    def log_lines(self):
+        return self.log().splitlines()
+
+    def log_tail(self, n=30):
+        lines = self.log().splitlines()
+        out = self.stdout().splitlines()
+        text = "ternd stderr (last %d of %d lines):\n" % (min(n, len(lines)), len(lines))
+        text += "\n".join("  " + l for l in lines[-n:])
+        if out:
+            text += "\nternd stdout (last %d lines):\n" % min(n, len(out))
+            text += "\n".join("  " + l for l in out[-n:])
+        return text
+
+    def find_line(self, needle, stream="both"):
+        """The first output line containing needle (stderr first)."""
+        texts = []
+        if stream in ("both", "stderr"):
+            texts.append(self.log())
+        if stream in ("both", "stdout"):
+            texts.append(self.stdout())
+        for text in texts:
+            for line in text.splitlines():
+                if needle in line:
+                    return line
+        return None
+
+    def wait_line(self, needle, timeout=3.0, stream="both"):
+        """Waits up to timeout s for an output line containing needle (lines
+        printed around the ready line may come just after it); returns the
+        line or None."""
+        deadline = time.monotonic() + timeout
+        while True:
+            line = self.find_line(needle, stream)
+            if line is not None or time.monotonic() >= deadline:
+                return line
+            time.sleep(0.05)
+
+    def sanitizer_reports(self):
+        return sanitizer_lines(self.log()) + sanitizer_lines(self.stdout())
+
+
+# ---------------------------------------------------------------- STUN codec
+
+MAGIC_COOKIE = 0x2112A442
+FINGERPRINT_XOR = 0x5354554E
+HEADER_LEN = 20
+
+METHOD_BINDING = 0x001
+CLASS_REQUEST = 0
+CLASS_INDICATION = 1
+CLASS_SUCCESS = 2
+CLASS_ERROR = 3
+
+ATTR_MAPPED_ADDRESS = 0x0001
+ATTR_USERNAME = 0x0006
+ATTR_MESSAGE_INTEGRITY = 0x0008
+ATTR_ERROR_CODE = 0x0009
+ATTR_UNKNOWN_ATTRIBUTES = 0x000A
+ATTR_XOR_MAPPED_ADDRESS = 0x0020
+ATTR_SOFTWARE = 0x8022
+ATTR_FINGERPRINT = 0x8028
+
+FAMILY_IPV4 = 0x01
+FAMILY_IPV6 = 0x02
+
+
+class StunParseError(Exception):
+    pass
+
+
+def message_type(method, cls):
+    """RFC 8489 §5: the class bits C1 C0 interleaved with the method bits."""
+    return (((method & 0xF80) << 2) | ((method & 0x070) << 1) | (method & 0x00F)
+            | ((cls & 0x2) << 7) | ((cls & 0x1) << 4))
+
+
+def split_type(mtype):
+    method = ((mtype & 0x3E00) >> 2) | ((mtype & 0x00E0) >> 1) | (mtype & 0x000F)
+    cls = ((mtype & 0x0100) >> 7) | ((mtype & 0x0010) >> 4)
+    return method, cls
+
+
+def new_txid():
+    return os.urandom(12)
+
+
+def _pad4(n):
+    return (4 - n % 4) % 4
+
+
+def encode_attr(atype, value):
+    return struct.pack("!HH", atype, len(value)) + value + b"\0" * _pad4(len(value))
+
+
+def fingerprint_of(data):
+    """The FINGERPRINT value for data (the message up to the attribute)."""
+    return (zlib.crc32(data) & 0xFFFFFFFF) ^ FINGERPRINT_XOR
+
+
+def build_message(method=METHOD_BINDING, cls=CLASS_REQUEST, txid=None, attrs=(),
+                  fingerprint=False, cookie=MAGIC_COOKIE):
+    """Encodes a STUN message. attrs: (type, bytes) pairs, padded here.
+    Returns (bytes, txid)."""
+    txid = new_txid() if txid is None else txid
+    body = b"".join(encode_attr(t, v) for t, v in attrs)
+    length = len(body) + (8 if fingerprint else 0)
+    head = struct.pack("!HHI", message_type(method, cls), length, cookie) + txid
+    msg = head + body
+    if fingerprint:
+        msg += struct.pack("!HHI", ATTR_FINGERPRINT, 4, fingerprint_of(msg))
+    return msg, txid
+
+
+def binding_request(fingerprint=False, attrs=(), txid=None):
+    return build_message(METHOD_BINDING, CLASS_REQUEST, txid, attrs, fingerprint)
+
+
+class StunMessage:
+    """A parsed, validated STUN message (see parse_message)."""
+
+    def __init__(self, raw, mtype, txid, attrs):
+        self.raw = raw
+        self.type = mtype
+        self.method, self.cls = split_type(mtype)
+        self.txid = txid
+        self.attrs = attrs  # [(type, value, offset of the attribute header)]
+
+    def __len__(self):
+        return len(self.raw)
+
+    def attr(self, atype):
+        for t, v, _ in self.attrs:
+            if t == atype:
+                return v
+        return None
+
+    def has(self, atype):
+        return any(t == atype for t, _, _ in self.attrs)
+
+    def attr_types(self):
+        return [t for t, _, _ in self.attrs]
+
+    def is_success(self):
+        return self.cls == CLASS_SUCCESS
+
+    def is_error(self):
+        return self.cls == CLASS_ERROR
+
+    def xor_mapped_address(self):
+        """(ip string, port) from XOR-MAPPED-ADDRESS, or None when absent."""
+        v = self.attr(ATTR_XOR_MAPPED_ADDRESS)
+        if v is None:
+            return None
+        return decode_address(v, self.txid, xor=True)
+
+    def mapped_address(self):
+        v = self.attr(ATTR_MAPPED_ADDRESS)
+        if v is None:
+            return None
+        return decode_address(v, self.txid, xor=False)
+
+    def error_code(self):
+        """(code, reason) from ERROR-CODE, or None when absent."""
+        v = self.attr(ATTR_ERROR_CODE)
+        if v is None:
+            return None
+        if len(v) < 4:
+            raise StunParseError("ERROR-CODE shorter than 4 bytes")
+        klass = v[2] & 0x07
+        number = v[3]
+        if not 3 <= klass <= 6 or number > 99:
+            raise StunParseError("ERROR-CODE class %d number %d out of range" % (klass, number))
+        return klass * 100 + number, v[4:].decode("utf-8", "replace")
+
+    def unknown_attributes(self):
+        v = self.attr(ATTR_UNKNOWN_ATTRIBUTES)
+        if v is None:
+            return None
+        if len(v) % 2:
+            raise StunParseError("UNKNOWN-ATTRIBUTES of odd length")
+        return list(struct.unpack("!%dH" % (len(v) // 2), v))
+
+    def fingerprint_status(self):
+        """None when there is no FINGERPRINT, else whether its CRC is right."""
+        for t, v, off in self.attrs:
+            if t == ATTR_FINGERPRINT:
+                if len(v) != 4:
+                    return False
+                return struct.unpack("!I", v)[0] == fingerprint_of(self.raw[:off])
+        return None
+
+
+def decode_address(value, txid, xor):
+    """(MAPPED|XOR-MAPPED)-ADDRESS value -> (ip string, port)."""
+    if len(value) < 4:
+        raise StunParseError("address attribute shorter than 4 bytes")
+    family = value[1]
+    port = struct.unpack("!H", value[2:4])[0]
+    addr = value[4:]
+    if family == FAMILY_IPV4:
+        if len(addr) != 4:
+            raise StunParseError("IPv4 address attribute of %d bytes" % len(value))
+        mask = struct.pack("!I", MAGIC_COOKIE)
+    elif family == FAMILY_IPV6:
+        if len(addr) != 16:
+            raise StunParseError("IPv6 address attribute of %d bytes" % len(value))
+        mask = struct.pack("!I", MAGIC_COOKIE) + txid
+    else:
+        raise StunParseError("address family 0x%02x" % family)
+    if xor:
+        port ^= MAGIC_COOKIE >> 16
+        addr = bytes(a ^ m for a, m in zip(addr, mask))
+    return str(ipaddress.ip_address(addr)), port
+
+
+def parse_message(data):
+    """Validates and decodes a STUN message; raises StunParseError.
+
+    Checks: at least a header; the two top bits zero; the magic cookie;
+    the length a multiple of 4 and equal to what follows the header; every
+    attribute inside the message; FINGERPRINT, if any, last.
+    """
+    if len(data) < HEADER_LEN:
+        raise StunParseError("%d bytes, shorter than a header" % len(data))
+    mtype, length, cookie = struct.unpack("!HHI", data[:8])
+    if mtype & 0xC000:
+        raise StunParseError("top two bits of the type not zero")
+    if cookie != MAGIC_COOKIE:
+        raise StunParseError("magic cookie 0x%08x" % cookie)
+    if length % 4:
+        raise StunParseError("length %d not a multiple of 4" % length)
+    if HEADER_LEN + length != len(data):
+        raise StunParseError("header length %d but %d bytes follow the header"
+                             % (length, len(data) - HEADER_LEN))
+    attrs = []
+    off = HEADER_LEN
+    while off < len(data):
+        if off + 4 > len(data):
+            raise StunParseError("attribute header truncated at %d" % off)
+        atype, alen = struct.unpack("!HH", data[off:off + 4])
+        end = off + 4 + alen
+        if end + _pad4(alen) > len(data):
+            raise StunParseError("attribute 0x%04x overruns the message" % atype)
+        if attrs and attrs[-1][0] == ATTR_FINGERPRINT:
+            raise StunParseError("attribute after FINGERPRINT")
+        attrs.append((atype, data[off + 4:end], off))
+        off = end + _pad4(alen)
+    return StunMessage(bytes(data), mtype, data[8:20], attrs)
+
+
+def same_address(a, b):
+    """Compares (ip, port, ...) tuples with IPs normalised."""
+    if a is None or b is None:
+        return False
+    return ipaddress.ip_address(a[0]) == ipaddress.ip_address(b[0]) and a[1] == b[1]
+
+
+# ---------------------------------------------------------------- transports
+
+
+def udp_socket(host):
+    """A UDP socket bound to host (loopback) on an ephemeral port."""
+    _check_host(host)
+    s = socket.socket(family_of(host), socket.SOCK_DGRAM)
+    s.bind((host, 0))
+    return s
+
+
+def _recv_until(sock, deadline):
+    left = deadline - time.monotonic()
+    if left <= 0:
+        return None
+    r, _, _ = select.select([sock], [], [], left)
+    if not r:
+        return None
+    data, _ = sock.recvfrom(65536)
+    return data
+
+
+class UdpResult:
+    """The outcome of a UDP transaction."""
+
+    def __init__(self):
+        self.raw = None       # bytes of the response matching the txid
+        self.msg = None       # its StunMessage, None if it did not parse
+        self.error = None     # StunParseError text for a malformed response
+        self.strays = []      # other datagrams received meanwhile
+        self.sent = 0         # transmissions
+
+
+def udp_transaction(sock, server, request, txid, timeout=3.0, rto=0.1):
+    """Sends request to server, retransmitting (RTO doubling from rto) until
+    a datagram with txid arrives or timeout seconds pass."""
+    _check_host(server[0])
+    res = UdpResult()
+    deadline = time.monotonic() + timeout
+    next_send = time.monotonic()
+    while time.monotonic() < deadline:
+        if time.monotonic() >= next_send:
+            sock.sendto(request, server)
+            res.sent += 1
+            next_send = time.monotonic() + rto
+            rto = min(rto * 2, 1.6)
+        data = _recv_until(sock, min(deadline, next_send))
+        if data is None:
+            continue
+        if len(data) >= HEADER_LEN and data[8:20] == txid:
+            res.raw = data
+            try:
+                res.msg = parse_message(data)
+            except StunParseError as e:
+                res.error = str(e)
+            return res
+        res.strays.append(data)
+    return res
+
+
+def udp_expect_silence(sock, server, payload, wait=0.5):
+    """Sends payload once; returns every datagram received within wait s."""
+    _check_host(server[0])
+    sock.sendto(payload, server)
+    got = []
+    deadline = time.monotonic() + wait
+    while True:
+        data = _recv_until(sock, deadline)
+        if data is None:
+            return got
+        got.append(data)
+
+
+def tcp_connect(host, port, timeout=3.0):
+    _check_host(host)
+    s = socket.create_connection((host, port), timeout=timeout)
+    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    return s
+
+
+class ConnectionClosed(Exception):
+    pass
+
+
+class TcpReader:
+    """Reads STUN messages framed by their own length from a TCP stream."""
+
+    def __init__(self, sock):
+        self.sock = sock
+        self.buf = b""
+
+    def _fill(self, n, deadline):
+        while len(self.buf) < n:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return False
+            r, _, _ = select.select([self.sock], [], [], left)
+            if not r:
+                return False
+            data = self.sock.recv(65536)
+            if not data:
+                raise ConnectionClosed("peer closed after %d buffered bytes" % len(self.buf))
+            self.buf += data
+        return True
+
+    def read_raw(self, timeout=3.0):
+        """The next whole message as bytes, or None on timeout; raises
+        ConnectionClosed at end of stream."""
+        deadline = time.monotonic() + timeout
+        if not self._fill(4, deadline):
+            return None
+        length = struct.unpack("!H", self.buf[2:4])[0]
+        total = HEADER_LEN + length
+        if not self._fill(total, deadline):
+            return None
+        raw, self.buf = self.buf[:total], self.buf[total:]
+        return raw
+
+    def read(self, timeout=3.0):
+        raw = self.read_raw(timeout)
+        return None if raw is None else parse_message(raw)
+
+
+def tcp_wait_closed(sock, timeout=3.0):
+    """Reads until the peer closes. Returns (closed, bytes received)."""
+    deadline = time.monotonic() + timeout
+    got = b""
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return False, got
+        r, _, _ = select.select([sock], [], [], left)
+        if not r:
+            return False, got
+        try:
+            data = sock.recv(65536)
+        except (ConnectionResetError, BrokenPipeError):
+            return True, got
+        if not data:
+            return True, got
+        got += data
+
+
+# ---------------------------------------------------------------- credentials
+
+
+def rest_password(secret, username):
+    """The ephemeral-credential password: base64(HMAC-SHA1(secret, username))."""
+    mac = hmac.new(secret.encode(), username.encode(), hashlib.sha1).digest()
+    return base64.b64encode(mac).decode()
+
+
+def seeded_random(seed):
+    return random.Random(seed)

@@ -1,0 +1,10 @@
+include tests/unit/util/local.mk
+include tests/unit/stun/local.mk
+include tests/unit/auth/local.mk
+include tests/unit/turn/local.mk
+include tests/fuzz/local.mk
+include tests/integration/local.mk
+EXTRA_DIST += tests/tap.h
+include tests/fuzz/auth.mk
+include tests/unit/conf/local.mk
+include tests/fuzz/conf.mk

@@ -1,0 +1,16 @@
+check_PROGRAMS += tests/unit/util/addr_test
+TESTS += tests/unit/util/addr_test
+check_PROGRAMS += tests/unit/util/base64_test
+TESTS += tests/unit/util/base64_test
+check_PROGRAMS += tests/unit/util/bytes_test
+TESTS += tests/unit/util/bytes_test
+check_PROGRAMS += tests/unit/util/log_test
+TESTS += tests/unit/util/log_test
+check_PROGRAMS += tests/unit/util/clock_test
+TESTS += tests/unit/util/clock_test
+check_PROGRAMS += tests/unit/util/xalloc_test
+TESTS += tests/unit/util/xalloc_test
+check_PROGRAMS += tests/unit/util/crypto_test
+TESTS += tests/unit/util/crypto_test
+check_PROGRAMS += tests/unit/util/crc32_test
+TESTS += tests/unit/util/crc32_test
