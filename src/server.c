@@ -1,9 +1,13 @@
 #define LOG_MODULE "server"
 #include "server.h"
 
+#include "auth/auth_nonce.h"
 #include "auth/auth_rest.h"
+#include "auth/auth_store.h"
+#include "net/net_shared.h"
 #include "net/net_socket.h"
 #include "net/net_worker.h"
+#include "turn/turn_worker.h"
 #include "util/addr.h"
 #include "util/base64.h"
 #include "util/clock.h"
@@ -11,8 +15,10 @@
 #include "util/log.h"
 #include "util/xalloc.h"
 
+#include <errno.h>
 #include <event2/event.h>
 #include <event2/thread.h>
+#include <ifaddrs.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -20,6 +26,8 @@
 #include <unistd.h>
 
 #define SERVER_MAX_THREADS 256
+/* The server's own addresses kept for the peer policy. */
+#define SERVER_MAX_OWN_ADDRS 64
 /* Bytes of the secret generated when the configuration names no credential at all. */
 #define SERVER_SECRET_BYTES 32
 /* The user part of the credential printed at start. */
@@ -27,6 +35,13 @@
 
 struct server {
     struct conf *conf;
+    struct auth_store *auth;
+    uint8_t nonce_key[AUTH_NONCE_KEY_LEN];
+    struct addr own[SERVER_MAX_OWN_ADDRS];
+    uint16_t listen_ports[1];
+    struct turn_worker_config turn_cfg;
+    struct net_shared shared;
+    bool shared_ready;
     unsigned worker_count;
     struct net_worker *workers[SERVER_MAX_THREADS];
     struct event_base *control;
@@ -70,7 +85,7 @@ static int server_step_start_workers(struct server *s)
     char err[NET_ERR_LEN];
 
     for (unsigned i = 0; i < s->worker_count; i++) {
-        s->workers[i] = net_worker_new(i, &s->conf->net, err);
+        s->workers[i] = net_worker_new(i, &s->conf->net, &s->shared, &s->turn_cfg, err);
         if (s->workers[i] == NULL) {
             log_error("worker %u: %s", i, err);
             return -1;
@@ -82,6 +97,97 @@ static int server_step_start_workers(struct server *s)
             return -1;
         }
     }
+    return 0;
+}
+
+/* Adds a to the own addresses unless it is unspecified or already there. */
+static void server_own_add(struct server *s, const struct addr *a)
+{
+    struct turn_policy_self *self = &s->turn_cfg.self;
+    struct addr c = addr_canonical(a);
+
+    if (c.family == 0 || addr_is_any(&c) || self->ip_count >= SERVER_MAX_OWN_ADDRS) {
+        return;
+    }
+    for (size_t i = 0; i < self->ip_count; i++) {
+        if (addr_equal_ip(&s->own[i], &c)) {
+            return;
+        }
+    }
+    c.port = 0;
+    s->own[self->ip_count++] = c;
+}
+
+/* Every address of this host's interfaces: a wildcard listener is reached on all of them. */
+static void server_own_add_interfaces(struct server *s)
+{
+    struct ifaddrs *list = NULL;
+
+    if (getifaddrs(&list) < 0) {
+        log_warn("getifaddrs() failed: %s", strerror(errno));
+        return;
+    }
+    for (struct ifaddrs *i = list; i != NULL; i = i->ifa_next) {
+        struct addr a;
+        if (i->ifa_addr != NULL &&
+            addr_from_sockaddr(&a, i->ifa_addr, sizeof(struct sockaddr_storage)) == 0) {
+            server_own_add(s, &a);
+        }
+    }
+    freeifaddrs(list);
+}
+
+/* The server's own addresses, which no allocation may relay to (RFC 8656 section 21.2). */
+static void server_step_own_addresses(struct server *s)
+{
+    const struct net_options *o = &s->conf->net;
+    struct turn_policy_self *self = &s->turn_cfg.self;
+    bool wildcard = false;
+
+    self->ips = s->own;
+    s->listen_ports[0] = o->port;
+    self->listen_ports = s->listen_ports;
+    self->listen_port_count = 1;
+    self->relay_in_use = net_shared_relay_in_use;
+    self->relay_ctx = &s->shared;
+    for (size_t i = 0; i < o->listen_ip_count; i++) {
+        wildcard = wildcard || addr_is_any(&o->listen_ips[i]);
+        server_own_add(s, &o->listen_ips[i]);
+    }
+    for (size_t i = 0; i < o->relay_ip_count; i++) {
+        server_own_add(s, &o->relay_ips[i]);
+        server_own_add(s, &o->relay_external_ips[i]);
+    }
+    if (wildcard) {
+        server_own_add_interfaces(s);
+    }
+}
+
+/* The configuration snapshot every worker's protocol core reads. */
+static int server_step_protocol(struct server *s)
+{
+    char err[AUTH_STORE_ERR_LEN];
+    const struct conf *c = s->conf;
+
+    s->auth = auth_store_new(&c->auth, err);
+    if (s->auth == NULL) {
+        log_error("credentials: %s", err);
+        return -1;
+    }
+    if (crypto_random(s->nonce_key, sizeof(s->nonce_key)) < 0 ||
+        crypto_random(&s->turn_cfg.seed, sizeof(s->turn_cfg.seed)) < 0) {
+        log_error("cannot read random bytes for the nonce key");
+        return -1;
+    }
+    s->turn_cfg.turn = &c->turn;
+    s->turn_cfg.auth = s->auth;
+    s->turn_cfg.nonce_key = s->nonce_key;
+    s->turn_cfg.nonce_lifetime_s = c->auth.nonce_lifetime_s;
+    s->turn_cfg.software = c->server.software;
+    server_step_own_addresses(s);
+    net_shared_init(&s->shared, &c->net, c->turn.max_allocations, c->turn.max_allocations_per_user,
+                    c->turn.max_allocations_per_ip);
+    s->shared_ready = true;
     return 0;
 }
 
@@ -239,7 +345,7 @@ int server_run(struct conf *c)
     s.worker_count = server_thread_count(&c->server);
     s.control = event_base_new();
     if (s.control == NULL || server_step_signals(&s) < 0 ||
-        server_step_ensure_secret(&c->auth, &c->server) < 0 ||
+        server_step_ensure_secret(&c->auth, &c->server) < 0 || server_step_protocol(&s) < 0 ||
         server_step_probe_ports(&c->net) < 0 || server_step_start_workers(&s) < 0) {
         goto out_stop;
     }
@@ -250,6 +356,11 @@ int server_run(struct conf *c)
 
 out_stop:
     server_step_stop_workers(&s);
+    if (s.shared_ready) {
+        net_shared_fini(&s.shared);
+    }
+    auth_store_free(s.auth);
+    explicit_bzero(s.nonce_key, sizeof(s.nonce_key));
     server_free_control(&s);
     log_notice("stopped");
     return status;

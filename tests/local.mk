@@ -8,3 +8,5 @@ EXTRA_DIST += tests/tap.h
 include tests/fuzz/auth.mk
 include tests/unit/conf/local.mk
 include tests/fuzz/conf.mk
+include tests/unit/net/local.mk
+include tests/fuzz/turn.mk

@@ -1,6 +1,7 @@
 #define LOG_MODULE "tcp"
 #include "net/net_tcp.h"
 
+#include "net/net_relay.h"
 #include "net/net_worker.h"
 #include "stun/stun_demux.h"
 #include "stun/stun_msg.h"
@@ -55,6 +56,10 @@ static void net_tcp_conn_free(struct net_tcp_conn *c)
         c->next->prev = c->prev;
     }
     list->count--;
+    /* RFC 8656 section 3.1: an allocation made over a connection ends with it. */
+    if (c->worker->turn != NULL) {
+        turn_worker_conn_closed(c->worker->turn, c);
+    }
     bufferevent_free(c->bev);
     xfree(&c);
 }
@@ -66,33 +71,48 @@ void net_tcp_conn_list_close_all(struct net_tcp_conn_list *list)
     }
 }
 
-/* Handles one whole frame; returns 0, or -1 when the connection is to be closed. */
+int net_tcp_conn_send(struct net_tcp_conn *c, const void *data, size_t len)
+{
+    struct evbuffer *output = bufferevent_get_output(c->bev);
+
+    if (evbuffer_get_length(output) + len > NET_TCP_OUTPUT_MAX ||
+        evbuffer_add(output, data, len) < 0) {
+        c->worker->counters.tcp_output_dropped++;
+        return -1;
+    }
+    return 0;
+}
+
+/* Handles one whole frame; returns 0 (a frame with a valid length but a broken body leaves the
+ * stream in sync, so the connection stays). */
 static int net_tcp_handle_frame(struct net_tcp_conn *c, const uint8_t *frame, size_t len)
 {
-    uint8_t out[NET_TCP_REPLY_MAX];
-    struct turn_reply reply = {.buf = out, .cap = sizeof(out)};
+    uint8_t reply[NET_TCP_REPLY_MAX];
+    struct turn_out out = {.reply = reply, .reply_cap = sizeof(reply)};
     struct turn_packet_info info = {.client = c->client,
                                     .local = c->local,
                                     .transport = TURN_TRANSPORT_TCP,
-                                    .now_ms = clock_now_ms()};
+                                    .conn = c,
+                                    .now_ms = clock_now_ms(),
+                                    .now_s = clock_wall_s()};
+    int rc;
 
-    if (stun_demux_stream(frame[0]) != STUN_DEMUX_STUN) {
-        /* ChannelData needs an allocation, which plain Binding service does not have. */
+    if (stun_demux_stream(frame[0]) == STUN_DEMUX_STUN) {
+        c->worker->counters.stun_requests++;
+        rc = turn_handle_stun(c->worker->turn, &info, frame, len, &out);
+    } else {
+        rc = turn_handle_channel(c->worker->turn, &info, frame, len, &out);
+    }
+    if (rc < 0) {
         return 0;
     }
-    if (turn_handle_stun(&info, frame, len, &reply) < 0) {
-        /* A frame with a valid length but a broken body: the stream is still in sync. */
-        return 0;
+    if (out.relay != NULL) {
+        (void)net_relay_send(out.relay, &out.peer, out.data, out.data_len, out.dont_fragment);
     }
-    c->worker->counters.stun_requests++;
-    if (reply.len == 0) {
-        return 0;
+    if (out.reply_len > 0) {
+        (void)net_tcp_conn_send(c, out.reply, out.reply_len);
     }
-    struct evbuffer *output = bufferevent_get_output(c->bev);
-    if (evbuffer_get_length(output) + reply.len > NET_TCP_OUTPUT_MAX) {
-        return 0;
-    }
-    return evbuffer_add(output, reply.buf, reply.len) == 0 ? 0 : -1;
+    return 0;
 }
 
 /* Cuts every complete frame out of the input. Returns 0, or -1 on a stream out of sync. */

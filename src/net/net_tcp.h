@@ -34,4 +34,8 @@ void net_tcp_listener_free(struct net_tcp_listener *l);
 /* Closes and frees every connection of the list. */
 void net_tcp_conn_list_close_all(struct net_tcp_conn_list *list);
 
+/* Queues len bytes for the client of connection c; when its output already holds the ceiling the
+ * message is dropped and counted. Returns 0, or -1 when dropped. */
+int net_tcp_conn_send(struct net_tcp_conn *c, const void *data, size_t len);
+
 #endif

@@ -1,6 +1,7 @@
 #define LOG_MODULE "udp"
 #include "net/net_udp.h"
 
+#include "net/net_relay.h"
 #include "net/net_worker.h"
 #include "stun/stun_demux.h"
 #include "turn/turn_handle.h"
@@ -111,13 +112,12 @@ static void net_udp_local_of(const struct msghdr *h, const struct net_udp *u, st
     }
 }
 
-/* Writes a control message choosing local as the source address of a reply. */
-static size_t net_udp_set_source(struct net_udp_slot *s, const struct addr *local)
+size_t net_udp_source_control(uint8_t *ctl, size_t cap, const struct addr *local)
 {
-    struct msghdr h = {.msg_control = s->ctl, .msg_controllen = sizeof(s->ctl)};
+    struct msghdr h = {.msg_control = ctl, .msg_controllen = cap};
     struct cmsghdr *c = CMSG_FIRSTHDR(&h);
 
-    memset(s->ctl, 0, sizeof(s->ctl));
+    memset(ctl, 0, cap);
     if (local->family == AF_INET) {
         struct in_pktinfo pi = {0};
         memcpy(&pi.ipi_spec_dst, local->ip, 4);
@@ -152,46 +152,63 @@ static void net_udp_queue_reply(struct net_udp_batch *b, unsigned i, unsigned ou
     h->msg_iov = &s->iov;
     h->msg_iovlen = 1;
     h->msg_control = s->ctl;
-    h->msg_controllen = net_udp_set_source(s, local);
+    h->msg_controllen = net_udp_source_control(s->ctl, sizeof(s->ctl), local);
+}
+
+/* Passes a client datagram to the core: STUN messages and ChannelData. Returns 0, or negative
+ * when it was dropped. */
+static int net_udp_dispatch(struct net_udp *u, const struct turn_packet_info *info,
+                            const uint8_t *data, size_t len, struct turn_out *out)
+{
+    switch (stun_demux_datagram(data[0])) {
+    case STUN_DEMUX_STUN:
+        u->worker->counters.stun_requests++;
+        return turn_handle_stun(u->worker->turn, info, data, len, out);
+    case STUN_DEMUX_CHANNEL:
+        return turn_handle_channel(u->worker->turn, info, data, len, out);
+    default:
+        return -1;
+    }
 }
 
 /* Handles datagram i of the batch; returns 1 when it queued a reply in slot out, else 0. */
-static unsigned net_udp_handle_one(struct net_udp *u, unsigned i, unsigned out, uint64_t now_ms)
+static unsigned net_udp_handle_one(struct net_udp *u, unsigned i, unsigned out,
+                                   const struct turn_packet_info *now)
 {
     struct net_udp_batch *b = u->worker->batch;
     struct msghdr *h = &b->rx_msgs[i].msg_hdr;
     size_t len = b->rx_msgs[i].msg_len;
     const uint8_t *data = b->rx[i].iov.iov_base;
-    struct turn_packet_info info = {.transport = TURN_TRANSPORT_UDP, .now_ms = now_ms};
+    struct turn_packet_info info = *now;
+    struct turn_out o = {.reply = b->tx_data + (size_t)out * NET_UDP_DGRAM_MAX,
+                         .reply_cap = NET_UDP_DGRAM_MAX};
 
-    if ((h->msg_flags & MSG_TRUNC) || len == 0 || stun_demux_datagram(data[0]) != STUN_DEMUX_STUN ||
+    if ((h->msg_flags & MSG_TRUNC) || len == 0 ||
         addr_from_sockaddr(&info.client, h->msg_name, h->msg_namelen) < 0) {
         u->worker->counters.udp_dropped++;
         return 0;
     }
     net_udp_local_of(h, u, &info.local);
-    struct turn_reply reply = {.buf = b->tx_data + (size_t)out * NET_UDP_DGRAM_MAX,
-                               .cap = NET_UDP_DGRAM_MAX};
-    if (turn_handle_stun(&info, data, len, &reply) < 0) {
+    if (net_udp_dispatch(u, &info, data, len, &o) < 0) {
         u->worker->counters.udp_dropped++;
         return 0;
     }
-    u->worker->counters.stun_requests++;
-    if (reply.len == 0) {
+    if (o.relay != NULL) {
+        (void)net_relay_send(o.relay, &o.peer, o.data, o.data_len, o.dont_fragment);
+    }
+    if (o.reply_len == 0) {
         return 0;
     }
-    net_udp_queue_reply(b, i, out, reply.len, &info.local);
+    net_udp_queue_reply(b, i, out, o.reply_len, &info.local);
     return 1;
 }
 
-/* Sends the count queued replies; what the kernel refuses is dropped and counted. */
-static void net_udp_flush(struct net_udp *u, unsigned count)
+void net_udp_send_batch(struct net_udp *u, struct mmsghdr *msgs, unsigned count)
 {
-    struct net_udp_batch *b = u->worker->batch;
     unsigned sent = 0;
 
     while (sent < count) {
-        int n = sendmmsg(u->fd, b->tx_msgs + sent, count - sent, MSG_DONTWAIT);
+        int n = sendmmsg(u->fd, msgs + sent, count - sent, MSG_DONTWAIT);
         if (n > 0) {
             sent += (unsigned)n;
             u->worker->counters.udp_tx_packets += (uint64_t)n;
@@ -218,12 +235,15 @@ static void net_udp_on_read(evutil_socket_t fd, short what, void *arg)
             return;
         }
         u->worker->counters.udp_rx_packets += (uint64_t)n;
-        uint64_t now_ms = clock_now_ms();
+        struct turn_packet_info now = {.transport = TURN_TRANSPORT_UDP,
+                                       .conn = u,
+                                       .now_ms = clock_now_ms(),
+                                       .now_s = clock_wall_s()};
         unsigned out = 0;
         for (unsigned i = 0; i < (unsigned)n; i++) {
-            out += net_udp_handle_one(u, i, out, now_ms);
+            out += net_udp_handle_one(u, i, out, &now);
         }
-        net_udp_flush(u, out);
+        net_udp_send_batch(u, b->tx_msgs, out);
         if ((unsigned)n < b->len) {
             return;
         }

@@ -12,6 +12,11 @@
 #include "util/addr.h"
 
 #include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+/* Room for one IP_PKTINFO or IPV6_PKTINFO control message. */
+#define NET_UDP_CTL_LEN 64
 
 struct net_worker;
 struct net_udp;
@@ -30,5 +35,13 @@ struct net_udp *net_udp_open(struct net_worker *w, const struct addr *addr, char
 
 /* Closes the socket and frees its event. NULL is a no-op. */
 void net_udp_free(struct net_udp *u);
+
+/* Writes into ctl (at least NET_UDP_CTL_LEN bytes) a control message that makes a datagram leave
+ * from local's IP; returns its length for msg_controllen. */
+size_t net_udp_source_control(uint8_t *ctl, size_t cap, const struct addr *local);
+
+/* Sends count prepared datagrams through u's socket with sendmmsg(); what the kernel refuses is
+ * dropped and counted. */
+void net_udp_send_batch(struct net_udp *u, struct mmsghdr *msgs, unsigned count);
 
 #endif

@@ -1,6 +1,8 @@
 #define LOG_MODULE "net"
 #include "net/net_worker.h"
 
+#include "turn/turn_worker.h"
+#include "util/clock.h"
 #include "util/log.h"
 #include "util/xalloc.h"
 
@@ -33,20 +35,47 @@ static int net_worker_open_sockets(struct net_worker *w, char err[NET_ERR_LEN])
     return 0;
 }
 
+/* Once a second: allocations, permissions and channels whose time is up end. */
+static void net_worker_on_expire(evutil_socket_t fd, short what, void *arg)
+{
+    struct net_worker *w = arg;
+
+    (void)fd;
+    (void)what;
+    turn_worker_expire(w->turn, clock_now_ms());
+}
+
+static int net_worker_start_timer(struct net_worker *w, char err[NET_ERR_LEN])
+{
+    struct timeval second = {.tv_sec = 1};
+
+    w->expire_timer = event_new(w->base, -1, EV_PERSIST, net_worker_on_expire, w);
+    if (w->expire_timer == NULL || event_add(w->expire_timer, &second) < 0) {
+        (void)snprintf(err, NET_ERR_LEN, "event_add() of the expiry timer of worker %u failed",
+                       w->index);
+        return -1;
+    }
+    return 0;
+}
+
 struct net_worker *net_worker_new(unsigned index, const struct net_options *opts,
-                                  char err[NET_ERR_LEN])
+                                  struct net_shared *shared,
+                                  const struct turn_worker_config *turn_cfg, char err[NET_ERR_LEN])
 {
     struct net_worker *w = xcalloc(1, sizeof(*w));
 
     w->index = index;
     w->opts = opts;
+    w->shared = shared;
     w->base = event_base_new();
     if (w->base == NULL) {
         (void)snprintf(err, NET_ERR_LEN, "event_base_new() for worker %u failed", index);
         goto out_free;
     }
     w->batch = net_udp_batch_new(opts->udp_batch);
-    if (net_worker_open_sockets(w, err) < 0) {
+    w->relay_batch = net_relay_batch_new(opts->udp_batch);
+    w->turn = turn_worker_new(turn_cfg, &net_relay_io_ops, w);
+    if (net_worker_start_timer(w, err) < 0 || net_worker_open_sockets(w, err) < 0) {
         goto out_free;
     }
     return w;
@@ -96,6 +125,13 @@ void net_worker_free(struct net_worker *w)
     if (w == NULL) {
         return;
     }
+    /* The protocol state goes first: ending its allocations closes their relay sockets, which
+     * needs the event base. Connections closed after it find no allocation to end. */
+    turn_worker_free(w->turn);
+    w->turn = NULL;
+    if (w->expire_timer != NULL) {
+        event_free(w->expire_timer);
+    }
     net_tcp_conn_list_close_all(&w->conns);
     for (size_t i = 0; i < w->tcp_count; i++) {
         net_tcp_listener_free(w->tcp[i]);
@@ -104,6 +140,7 @@ void net_worker_free(struct net_worker *w)
         net_udp_free(w->udp[i]);
     }
     net_udp_batch_free(w->batch);
+    net_relay_batch_free(w->relay_batch);
     if (w->base != NULL) {
         event_base_free(w->base);
     }

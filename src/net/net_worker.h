@@ -8,6 +8,8 @@
 #define TERN_NET_WORKER_H
 
 #include "net/net_options.h"
+#include "net/net_relay.h"
+#include "net/net_shared.h"
 #include "net/net_socket.h"
 #include "net/net_tcp.h"
 #include "net/net_udp.h"
@@ -17,7 +19,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct event;
 struct event_base;
+struct turn_worker;
+struct turn_worker_config;
 
 /* Counters of one worker, written only by its own thread. */
 struct net_worker_counters {
@@ -27,13 +32,21 @@ struct net_worker_counters {
     uint64_t tcp_accepted;
     uint64_t tcp_refused; /* over tcp_max_conns */
     uint64_t tcp_closed_bad_frame;
+    uint64_t tcp_output_dropped; /* messages dropped on a full connection */
     uint64_t stun_requests;
+    uint64_t relay_rx_packets; /* from peers */
+    uint64_t relay_tx_packets; /* to peers */
+    uint64_t relay_dropped;
+    uint64_t relays_open;
 };
 
 struct net_worker {
     unsigned index;
     const struct net_options *opts; /* borrowed; outlives the worker */
+    struct net_shared *shared;      /* borrowed: port pools and quotas of every worker */
     struct event_base *base;
+    struct turn_worker *turn; /* the protocol state of this worker's clients */
+    struct event *expire_timer;
     pthread_t thread;
     bool running;
     struct net_udp *udp[NET_MAX_LISTEN];
@@ -41,14 +54,18 @@ struct net_worker {
     struct net_tcp_listener *tcp[NET_MAX_LISTEN];
     size_t tcp_count;
     struct net_tcp_conn_list conns;
-    struct net_udp_batch *batch; /* receive and send buffers, reused for every packet */
+    struct net_udp_batch *batch;         /* receive and send buffers, reused for every packet */
+    struct net_relay_batch *relay_batch; /* the same for datagrams from peers */
+    size_t relay_next;                   /* round robin over relay addresses */
     struct net_worker_counters counters;
 };
 
-/* Creates worker index with its event base and its sockets on every address of opts (which
- * must outlive it). Returns an owned worker, or NULL with err set. */
+/* Creates worker index with its event base, its protocol state on turn_cfg, and its sockets on
+ * every address of opts. opts, shared and turn_cfg are borrowed and must outlive it. Returns an
+ * owned worker, or NULL with err set. */
 struct net_worker *net_worker_new(unsigned index, const struct net_options *opts,
-                                  char err[NET_ERR_LEN]);
+                                  struct net_shared *shared,
+                                  const struct turn_worker_config *turn_cfg, char err[NET_ERR_LEN]);
 
 /* Starts the worker's thread. Returns 0, or -1 with err set. */
 int net_worker_start(struct net_worker *w, char err[NET_ERR_LEN]);

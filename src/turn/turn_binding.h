@@ -2,13 +2,12 @@
 #ifndef TERN_TURN_BINDING_H
 #define TERN_TURN_BINDING_H
 
-#include "stun/stun_msg.h"
-#include "turn/turn_handle.h"
+#include "turn/turn_error.h"
+#include "turn/turn_request.h"
 
-/* Answers the Binding request req with a success response carrying XOR-MAPPED-ADDRESS of the
- * client, and FINGERPRINT when the request had one. Returns the response length, or a negative
- * enum stun_err when it does not fit reply. */
-int turn_binding_answer(const struct stun_msg *req, const struct turn_packet_info *info,
-                        struct turn_reply *reply);
+/* Answers the Binding request of req with a success response carrying XOR-MAPPED-ADDRESS of
+ * the client, and FINGERPRINT when the request had one. Binding needs no authentication and no
+ * allocation. Returns TURN_OK, or TURN_FAIL_SERVER_ERROR when the answer does not fit. */
+enum turn_fail turn_binding_answer(struct turn_request *req);
 
 #endif

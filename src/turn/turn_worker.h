@@ -1,0 +1,140 @@
+/*
+ * The protocol state of one worker: its allocations, and what it needs from
+ * the world outside the pure core. The core never touches a socket or a
+ * clock: relay sockets are opened and closed through struct turn_io_ops
+ * (net/ implements them, unit tests fake them), time arrives with each
+ * packet, and quotas shared by every worker are asked of the ops too.
+ *
+ * Everything here is used by one thread: the worker that owns it.
+ */
+#ifndef TERN_TURN_WORKER_H
+#define TERN_TURN_WORKER_H
+
+#include "auth/auth_store.h"
+#include "turn/turn_options.h"
+#include "turn/turn_policy.h"
+#include "util/addr.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct turn_alloc;
+struct turn_worker;
+
+/* Failures of relay_open(); turn/ maps each to its STUN error in its one table. */
+enum turn_io_err {
+    TURN_IO_ERR_NO_PORT = -1, /* no relay port left: 508 */
+    TURN_IO_ERR_FAMILY = -2,  /* no relay address of the family: 440 */
+    TURN_IO_ERR_TOKEN = -3,   /* unknown or expired RESERVATION-TOKEN: 508 */
+    TURN_IO_ERR_SOCKET = -4,  /* the socket could not be opened: 508 */
+};
+
+/* One relayed transport address of an allocation (two for a dual-stack allocation). */
+struct turn_relay {
+    struct turn_alloc *alloc; /* owner */
+    struct addr bound;        /* the relay socket's local address */
+    struct addr advertised;   /* the address in XOR-RELAYED-ADDRESS (external, for 1:1 NAT) */
+    void *handle;             /* net's socket object; opaque to the core */
+};
+
+/* What an Allocate asks of a relay socket. */
+struct turn_relay_request {
+    uint16_t family;    /* AF_INET or AF_INET6 */
+    bool even_port;     /* EVEN-PORT present: the port must be even */
+    bool reserve_next;  /* EVEN-PORT's R bit: also reserve port + 1 */
+    bool dont_fragment; /* DONT-FRAGMENT present: set DF on what the relay sends */
+    uint64_t token;     /* a RESERVATION-TOKEN to claim, or 0 */
+    struct addr local;  /* the server address the client reached (a default relay IP) */
+};
+
+struct turn_io_ops {
+    /* Opens a relay socket as req asks, filling relay->bound, relay->advertised and
+     * relay->handle (relay->alloc is already set). With req->reserve_next, also reserves the next
+     * port and writes its token (non-zero) to *token_out. Returns 0 or an enum turn_io_err. */
+    int (*relay_open)(void *ctx, const struct turn_relay_request *req, struct turn_relay *relay,
+                      uint64_t *token_out);
+    /* Closes the relay socket of relay and returns its port to the pool. */
+    void (*relay_close)(void *ctx, struct turn_relay *relay);
+    /* Counts one more allocation of username from the client's IP against the quotas shared by
+     * every worker. Returns 0, or the STUN error code to answer (486 over the per-user or
+     * per-IP quota, 508 over the total). */
+    int (*quota_acquire)(void *ctx, const char *username, const struct addr *client);
+    /* Gives back what quota_acquire() counted. */
+    void (*quota_release)(void *ctx, const char *username, const struct addr *client);
+};
+
+/* An immutable configuration snapshot the worker reads; it outlives the worker (or is swapped
+ * by a reload with turn_worker_set_config()). */
+struct turn_worker_config {
+    const struct turn_options *turn;
+    const struct auth_store *auth;
+    const uint8_t *nonce_key; /* AUTH_NONCE_KEY_LEN bytes, the same on every worker */
+    uint32_t nonce_lifetime_s;
+    const char *software; /* SOFTWARE in authenticated responses, or NULL */
+    /* The server's own addresses (listening and relay, ports ignored): never a peer. */
+    struct turn_policy_self self;
+    /* Seeds the worker's hash tables, its rate limiter and the transaction ids of the Data
+     * indications it sends (the core has no random source): pick it at random at start. Read by
+     * turn_worker_new() only; a reload keeps the first seed. */
+    uint32_t seed;
+};
+
+/* Why an authenticated request was refused (RFC 8489 section 9.2.4), indexing
+ * struct turn_counters.auth_failures. */
+enum turn_auth_failure {
+    TURN_AUTH_FAILURE_BAD_REQUEST = 0,  /* 400: USERNAME, REALM or NONCE missing; bid-down */
+    TURN_AUTH_FAILURE_UNKNOWN_USER = 1, /* 401: no such user, or an expired REST username */
+    TURN_AUTH_FAILURE_INTEGRITY = 2,    /* 401: MESSAGE-INTEGRITY(-SHA256) did not verify */
+    TURN_AUTH_FAILURE_STALE_NONCE = 3,  /* 438: the nonce is stale or not ours */
+};
+
+/* Per-worker counters, written only by the worker's thread through TURN_COUNT(). */
+struct turn_counters {
+    /* [STUN method number, every TURN method is below 16; 0 for other methods][0 success,
+     * 1 error]. */
+    uint64_t requests[16][2];
+    uint64_t auth_failures[4]; /* [enum turn_auth_failure] */
+    uint64_t unauth_dropped;   /* unauthenticated requests over the per-source rate: no answer */
+    uint64_t allocations_created;
+    uint64_t allocations_refused;
+    uint64_t allocations_expired;
+    uint64_t allocations_deleted;
+    uint64_t peer_denied; /* CreatePermission/ChannelBind 403 and Send dropped */
+    uint64_t quota_refused;
+    uint64_t bandwidth_dropped;
+    uint64_t no_permission_dropped; /* peer packets without a permission */
+    uint64_t rx_packets_client;     /* client to peer */
+    uint64_t rx_bytes_client;
+    uint64_t tx_packets_peer; /* peer to client */
+    uint64_t tx_bytes_peer;
+    uint64_t allocations_active;
+};
+
+/* Creates the state of one worker. cfg, ops and what they point to are borrowed and must outlive
+ * it. Returns an owned worker (never NULL). */
+struct turn_worker *turn_worker_new(const struct turn_worker_config *cfg,
+                                    const struct turn_io_ops *ops, void *io_ctx);
+
+/* Ends every allocation (closing relays through the ops) and releases the worker. NULL is a
+ * no-op. */
+void turn_worker_free(struct turn_worker *w);
+
+/* Replaces the configuration snapshot (reload); live allocations keep running. */
+void turn_worker_set_config(struct turn_worker *w, const struct turn_worker_config *cfg);
+
+/* Ends allocations, permissions and channels whose time has come at now_ms. Call about once a
+ * second. */
+void turn_worker_expire(struct turn_worker *w, uint64_t now_ms);
+
+/* Ends the allocations of a client connection (TCP or TLS) that closed; conn is the handle given
+ * in struct turn_packet_info. */
+void turn_worker_conn_closed(struct turn_worker *w, void *conn);
+
+/* The worker's counters (read by its own thread, or by another with relaxed loads). */
+const struct turn_counters *turn_worker_counters(const struct turn_worker *w);
+
+/* The number of live allocations of the worker. */
+size_t turn_worker_alloc_count(const struct turn_worker *w);
+
+#endif
