@@ -7,6 +7,13 @@ INTEGRATION_TESTS = \
 	tests/integration/stunclient.py \
 	tests/integration/config_errors.py \
 	tests/integration/signals.py \
-	tests/integration/startup.py
+	tests/integration/startup.py \
+	tests/integration/turn_udp.py \
+	tests/integration/turn_tcp.py \
+	tests/integration/uclient.py \
+	tests/integration/aioice_turn.py \
+	tests/integration/ternctl.py \
+	tests/integration/relay_to_relay.py
 TESTS += $(INTEGRATION_TESTS)
-EXTRA_DIST += tests/integration/tern_harness.py $(INTEGRATION_TESTS)
+EXTRA_DIST += tests/integration/tern_harness.py tests/integration/turn_checks.py \
+	$(INTEGRATION_TESTS)

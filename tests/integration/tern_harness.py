@@ -127,6 +127,7 @@ class Tap:
 
     def _on_timeout(self, signum, frame):
         _stop_all_ternds(kill=True)
+        kill_tracked_processes()
         self.count += 1
         self._emit("not ok %d - script finished within its time limit" % self.count)
         self._emit("Bail out! watchdog: script took too long")
@@ -182,13 +183,14 @@ def _port_free(host, port):
             s.close()
 
 
-def free_port(hosts=(LOOPBACK4,), attempts=200):
+def free_port(hosts=(LOOPBACK4,), attempts=200, avoid=()):
     """A port that is free for UDP and TCP on every host in hosts.
 
     The kernel picks a free UDP port on the first host (bind to port 0);
     the port is kept if TCP, and both protocols on the other hosts, can bind
-    it too. Another process may still take it before ternd does: Ternd
-    retries on a new port when its bind fails.
+    it too, and it is not in avoid (any container of ports, such as the
+    relay port range a test configured). Another process may still take it
+    before ternd does: Ternd retries on a new port when its bind fails.
     """
     hosts = tuple(hosts)
     for h in hosts:
@@ -197,7 +199,7 @@ def free_port(hosts=(LOOPBACK4,), attempts=200):
         with socket.socket(family_of(hosts[0]), socket.SOCK_DGRAM) as u:
             u.bind((hosts[0], 0))
             port = u.getsockname()[1]
-        if port in RESERVED_PORTS:
+        if port in RESERVED_PORTS or port in avoid:
             continue
         if all(_port_free(h, port) for h in hosts):
             return port
@@ -226,6 +228,44 @@ def _stop_all_ternds(kill=False):
 
 
 atexit.register(_stop_all_ternds, True)
+
+# Other processes a test started (peers, third-party clients): killed by
+# their PID when the watchdog fires or the script exits.
+_TRACKED = set()
+
+
+def track_process(proc):
+    """Registers a subprocess.Popen to be killed (by its PID) if the script
+    ends or times out while it still runs. Returns proc."""
+    _TRACKED.add(proc)
+    return proc
+
+
+def stop_process(proc, timeout=2.0):
+    """SIGTERM to proc's own PID, then SIGKILL after timeout s; returns its
+    exit status."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    _TRACKED.discard(proc)
+    return proc.returncode
+
+
+def kill_tracked_processes():
+    for proc in list(_TRACKED):
+        try:
+            if proc.poll() is None:
+                proc.kill()
+        except OSError:
+            pass
+    _TRACKED.clear()
+
+
+atexit.register(kill_tracked_processes)
 
 
 def ternd_path():
@@ -344,12 +384,14 @@ class Ternd:
     listen: IPs passed as -L (None: pass none, keep the config's);
     port: "auto" picks a free port (and retries on a bind race), an int is
     used as is, None passes no -p; config: text written to a temporary file
-    and passed as -c. With a tap, start-up, the exit status after SIGTERM and
+    and passed as -c; avoid_ports: ports "auto" must not pick (a relay
+    port range). With a tap, start-up, the exit status after SIGTERM and
     the absence of sanitizer reports are each reported as a check.
     """
 
     def __init__(self, tap=None, args=(), config=None, listen=(LOOPBACK4,), port="auto",
-                 ready_timeout=10.0, stop_timeout=5.0, env=None, name="ternd", attempts=5):
+                 ready_timeout=10.0, stop_timeout=5.0, env=None, name="ternd", attempts=5,
+                 avoid_ports=()):
         self.tap = tap
         self.args = list(args)
         self.config = config
@@ -361,6 +403,7 @@ class Ternd:
         self.env = env
         self.name = name
         self.attempts = attempts
+        self.avoid_ports = avoid_ports
         self.proc = None
         self.returncode = None
         self.stop_signal = None
@@ -422,7 +465,7 @@ class Ternd:
         attempts = self.attempts if self.port_mode == "auto" else 1
         for attempt in range(attempts):
             if self.port_mode == "auto":
-                self.port = free_port(self.listen or (LOOPBACK4,))
+                self.port = free_port(self.listen or (LOOPBACK4,), avoid=self.avoid_ports)
             else:
                 self.port = self.port_mode
             self._spawn()
@@ -946,3 +989,816 @@ def rest_password(secret, username):
 
 def seeded_random(seed):
     return random.Random(seed)
+
+
+# ---------------------------------------------------------------- TURN (RFC 8656)
+
+METHOD_ALLOCATE = 0x003
+METHOD_REFRESH = 0x004
+METHOD_SEND = 0x006
+METHOD_DATA = 0x007
+METHOD_CREATE_PERMISSION = 0x008
+METHOD_CHANNEL_BIND = 0x009
+
+ATTR_CHANNEL_NUMBER = 0x000C
+ATTR_LIFETIME = 0x000D
+ATTR_XOR_PEER_ADDRESS = 0x0012
+ATTR_DATA = 0x0013
+ATTR_REALM = 0x0014
+ATTR_NONCE = 0x0015
+ATTR_XOR_RELAYED_ADDRESS = 0x0016
+ATTR_REQUESTED_ADDRESS_FAMILY = 0x0017
+ATTR_EVEN_PORT = 0x0018
+ATTR_REQUESTED_TRANSPORT = 0x0019
+ATTR_DONT_FRAGMENT = 0x001A
+ATTR_MESSAGE_INTEGRITY_SHA256 = 0x001C
+ATTR_PASSWORD_ALGORITHM = 0x001D
+ATTR_USERHASH = 0x001E
+ATTR_RESERVATION_TOKEN = 0x0022
+ATTR_ADDITIONAL_ADDRESS_FAMILY = 0x8000
+ATTR_ADDRESS_ERROR_CODE = 0x8001
+ATTR_PASSWORD_ALGORITHMS = 0x8002
+
+# RFC 8489 §18.5: password algorithm numbers.
+PASSWORD_ALG_MD5 = 1
+PASSWORD_ALG_SHA256 = 2
+# RFC 8489 §9.2: a nonce starting with this cookie carries 4 base64
+# characters of security feature bits after it.
+NONCE_COOKIE = b"obMatJos2"
+# RFC 8656 §18.1: REQUESTED-TRANSPORT protocol numbers.
+TRANSPORT_UDP = 17
+TRANSPORT_TCP = 6
+
+CHANNEL_MIN = 0x4000
+CHANNEL_MAX_8656 = 0x4FFF
+CHANNEL_MAX_5766 = 0x7FFE
+
+# A UDP request is sent at most this many times (RFC 8489 §6.2.1: Rc = 7).
+UDP_MAX_SENDS = 7
+
+_INTEGRITY = {
+    # kind: (attribute, hash of the HMAC, MAC length)
+    "sha1": (ATTR_MESSAGE_INTEGRITY, hashlib.sha1, 20),
+    "sha256": (ATTR_MESSAGE_INTEGRITY_SHA256, hashlib.sha256, 32),
+}
+
+
+def encode_xor_address(ip, port, txid):
+    """XOR-PEER-ADDRESS / XOR-RELAYED-ADDRESS / XOR-MAPPED-ADDRESS value."""
+    addr = ipaddress.ip_address(ip)
+    raw = addr.packed
+    mask = struct.pack("!I", MAGIC_COOKIE) + (txid if addr.version == 6 else b"")
+    xored = bytes(a ^ m for a, m in zip(raw, mask))
+    family = FAMILY_IPV6 if addr.version == 6 else FAMILY_IPV4
+    return struct.pack("!BBH", 0, family, port ^ (MAGIC_COOKIE >> 16)) + xored
+
+
+def long_term_key(username, realm, password, algorithm=PASSWORD_ALG_MD5):
+    """RFC 8489 §9.2.2: MD5 or SHA-256 of "username:realm:password"."""
+    text = ("%s:%s:%s" % (username, realm, password)).encode("utf-8")
+    if algorithm == PASSWORD_ALG_SHA256:
+        return hashlib.sha256(text).digest()
+    return hashlib.md5(text).digest()
+
+
+def _set_length(msg, length):
+    return msg[:2] + struct.pack("!H", length) + msg[4:]
+
+
+def append_integrity(msg, key, kind="sha1"):
+    """Appends MESSAGE-INTEGRITY (kind "sha1") or MESSAGE-INTEGRITY-SHA256
+    to an encoded message: the HMAC covers the message with its length
+    field already counting the new attribute (RFC 8489 §14.5, §14.6)."""
+    atype, hfn, maclen = _INTEGRITY[kind]
+    body_len = len(msg) - HEADER_LEN + 4 + maclen
+    head = _set_length(msg, body_len)
+    mac = hmac.new(key, head, hfn).digest()
+    return head + struct.pack("!HH", atype, maclen) + mac
+
+
+def append_fingerprint(msg):
+    head = _set_length(msg, len(msg) - HEADER_LEN + 8)
+    return head + struct.pack("!HHI", ATTR_FINGERPRINT, 4, fingerprint_of(head))
+
+
+def integrity_status(msg, key, kind="sha1"):
+    """None when msg (a StunMessage) has no such integrity attribute, else
+    whether it verifies with key."""
+    atype, hfn, maclen = _INTEGRITY[kind]
+    for t, v, off in msg.attrs:
+        if t != atype:
+            continue
+        if len(v) != maclen or key is None:
+            return False
+        head = _set_length(msg.raw[:off], off - HEADER_LEN + 4 + maclen)
+        return hmac.compare_digest(hmac.new(key, head, hfn).digest(), v)
+    return None
+
+
+def nonce_features(nonce):
+    """The 24 security feature bits of an RFC 8489 nonce, or None when the
+    nonce does not start with the cookie."""
+    if not nonce.startswith(NONCE_COOKIE) or len(nonce) < len(NONCE_COOKIE) + 4:
+        return None
+    try:
+        raw = base64.b64decode(nonce[len(NONCE_COOKIE):len(NONCE_COOKIE) + 4], validate=True)
+    except ValueError:
+        return None
+    return int.from_bytes(raw, "big")
+
+
+def parse_password_algorithms(value):
+    """PASSWORD-ALGORITHMS value -> [(algorithm, parameters)]; raises
+    StunParseError when the value is not a well-formed list."""
+    out = []
+    off = 0
+    while off < len(value):
+        if off + 4 > len(value):
+            raise StunParseError("PASSWORD-ALGORITHMS entry truncated")
+        alg, plen = struct.unpack("!HH", value[off:off + 4])
+        end = off + 4 + plen
+        if end > len(value):
+            raise StunParseError("PASSWORD-ALGORITHMS parameters overrun")
+        out.append((alg, value[off + 4:end]))
+        off = end + _pad4(plen)
+    return out
+
+
+def rest_username(user, valid_for_s=3600, now=None):
+    """An ephemeral username "<unix expiry>:<user>" (expired when negative)."""
+    now = time.time() if now is None else now
+    return "%d:%s" % (int(now) + valid_for_s, user)
+
+
+def is_channel_data(raw):
+    return len(raw) >= 1 and (raw[0] & 0xC0) == 0x40
+
+
+def channel_data(number, data, pad=False):
+    """A ChannelData message (RFC 8656 §12.4), padded to 4 when asked."""
+    msg = struct.pack("!HH", number, len(data)) + data
+    if pad:
+        msg += b"\0" * _pad4(len(data))
+    return msg
+
+
+class RelayEvent:
+    """Data the server relayed to the client: a Data indication (kind
+    "data", peer set) or ChannelData (kind "channel", channel set)."""
+
+    def __init__(self, kind, data, peer=None, channel=None, raw=b""):
+        self.kind = kind
+        self.data = data
+        self.peer = peer
+        self.channel = channel
+        self.raw = raw
+
+    def __repr__(self):
+        where = self.peer if self.kind == "data" else "0x%04x" % (self.channel or 0)
+        return "<%s %s %d bytes>" % (self.kind, where, len(self.data))
+
+
+class TurnResult:
+    """The outcome of one TURN transaction."""
+
+    def __init__(self, request, txid, authenticated):
+        self.request = request          # the bytes sent
+        self.txid = txid
+        self.authenticated = authenticated
+        self.raw = None                 # the response's bytes
+        self.msg = None                 # its StunMessage
+        self.error = None               # why it did not parse
+        self.sends = 0
+        self.integrity = None           # None: no integrity attribute; else verified?
+        self.integrity_kind = None      # "sha1" or "sha256" when present
+        self.fingerprint = None         # None: absent; else valid?
+
+    def code(self):
+        """The error code, 0 for a success, None without a response."""
+        if self.msg is None:
+            return None
+        if self.msg.is_success():
+            return 0
+        ec = self.msg.error_code() if self.msg.is_error() else None
+        return ec[0] if ec else -1
+
+    def ok(self):
+        return self.code() == 0
+
+    def describe(self):
+        if self.msg is None:
+            return "no response (%d sends)%s" % (self.sends,
+                                                 "; malformed: " + self.error if self.error else "")
+        ec = self.msg.error_code() if self.msg.is_error() else None
+        return "method 0x%03x class %d%s, attributes %s, integrity %r (%s)" % (
+            self.msg.method, self.msg.cls, " error %r" % (ec,) if ec else "",
+            ["0x%04x" % a for a in self.msg.attr_types()], self.integrity, self.integrity_kind)
+
+
+class TurnClient:
+    """A TURN client (RFC 8656) over UDP or TCP to a ternd on loopback.
+
+    Long-term credentials (RFC 8489 §9.2): the first request goes without
+    them, a 401 teaches REALM, NONCE and PASSWORD-ALGORITHMS and the request
+    is sent again authenticated; a 438 refreshes the nonce the same way.
+    algorithm: "md5" or "sha256" (sent as PASSWORD-ALGORITHM with the
+    server's PASSWORD-ALGORITHMS echoed, as RFC 8489 asks when the nonce
+    says so), or "legacy" (RFC 5389 behaviour: neither attribute, MD5 key).
+    integrity: "sha1" (MESSAGE-INTEGRITY) or "sha256"
+    (MESSAGE-INTEGRITY-SHA256). Responses' integrity is verified with the
+    same key; results say whether it verified.
+
+    Over UDP requests are retransmitted (RTO 100 ms doubling, 7 sends at
+    most); over TCP they are sent once and messages are framed by their
+    length (ChannelData padded to 4 both ways). Data the server relays
+    while a transaction is pending is queued for receive().
+    """
+
+    def __init__(self, server, transport="udp", username=None, password=None,
+                 algorithm="md5", integrity="sha1", fingerprint=True, timeout=3.0,
+                 source_host=None):
+        _check_host(server[0])
+        self.server = (server[0], server[1])
+        self.transport = transport
+        self.username = username
+        self.password = password
+        self.algorithm = algorithm
+        self.integrity_kind = integrity
+        self.fingerprint = fingerprint
+        self.timeout = timeout
+        self.realm = None
+        self.nonce = None
+        self.algorithms_raw = None      # PASSWORD-ALGORITHMS as the server sent it
+        self.key = None
+        self.relayed = None
+        self.mapped = None
+        self.lifetime = None
+        self.inbox = []
+        self.strays = []                # what arrived and was neither a response nor data
+        self.late = []                  # responses to transactions no longer pending
+        self.exchanges = []             # every TurnResult, for amplification measures
+        self.challenges = []            # the 401/438 results that taught a nonce
+        self._buf = b""
+        host = source_host or server[0]
+        if transport == "udp":
+            self.sock = udp_socket(host)
+        elif transport == "tcp":
+            self.sock = tcp_connect(server[0], server[1], timeout=timeout)
+        else:
+            raise ValueError("transport %r" % (transport,))
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+        return False
+
+    def close(self):
+        if self.sock is not None:
+            self.sock.close()
+            self.sock = None
+
+    def local_address(self):
+        return self.sock.getsockname()[:2]
+
+    # -- wire
+
+    def send_raw(self, data):
+        if self.transport == "udp":
+            self.sock.sendto(data, self.server)
+        else:
+            self.sock.sendall(data)
+
+    def _read_udp(self, deadline):
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return None
+            r, _, _ = select.select([self.sock], [], [], left)
+            if not r:
+                return None
+            data, addr = self.sock.recvfrom(65536)
+            if same_address(addr, self.server):
+                return data
+            self.strays.append(("not from the server", addr, data))
+
+    def _fill(self, n, deadline):
+        while len(self._buf) < n:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return False
+            r, _, _ = select.select([self.sock], [], [], left)
+            if not r:
+                return False
+            data = self.sock.recv(65536)
+            if not data:
+                raise ConnectionClosed("server closed the connection (%d bytes buffered)"
+                                       % len(self._buf))
+            self._buf += data
+        return True
+
+    def _read_tcp(self, deadline):
+        if not self._fill(4, deadline):
+            return None
+        length = struct.unpack("!H", self._buf[2:4])[0]
+        if is_channel_data(self._buf):
+            total = 4 + length + _pad4(length)
+        else:
+            total = HEADER_LEN + length
+        if not self._fill(total, deadline):
+            return None
+        raw, self._buf = self._buf[:total], self._buf[total:]
+        return raw
+
+    def _read(self, deadline):
+        if self.transport == "udp":
+            return self._read_udp(deadline)
+        return self._read_tcp(deadline)
+
+    def _classify(self, raw):
+        """Returns a StunMessage for a response; queues relayed data."""
+        if is_channel_data(raw):
+            if len(raw) < 4:
+                self.strays.append(("short ChannelData", None, raw))
+                return None
+            number, length = struct.unpack("!HH", raw[:4])
+            if len(raw) < 4 + length:
+                self.strays.append(("ChannelData shorter than its length", None, raw))
+                return None
+            self.inbox.append(RelayEvent("channel", raw[4:4 + length], channel=number, raw=raw))
+            return None
+        try:
+            msg = parse_message(raw)
+        except StunParseError as e:
+            self.strays.append(("malformed: %s" % e, None, raw))
+            return None
+        if msg.method == METHOD_DATA and msg.cls == CLASS_INDICATION:
+            peer_v, data = msg.attr(ATTR_XOR_PEER_ADDRESS), msg.attr(ATTR_DATA)
+            if peer_v is None or data is None:
+                self.strays.append(("Data indication without XOR-PEER-ADDRESS or DATA",
+                                    None, raw))
+                return None
+            peer = decode_address(peer_v, msg.txid, xor=True)
+            self.inbox.append(RelayEvent("data", data, peer=peer, raw=raw))
+            return None
+        if msg.cls in (CLASS_SUCCESS, CLASS_ERROR):
+            return msg
+        self.strays.append(("unexpected message", None, raw))
+        return None
+
+    def pump(self, timeout):
+        """Reads whatever arrives within timeout s (responses go to late)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            raw = self._read(deadline)
+            if raw is None:
+                return
+            msg = self._classify(raw)
+            if msg is not None:
+                self.late.append(msg)
+
+    # -- requests
+
+    def _auth_attrs(self):
+        attrs = [(ATTR_USERNAME, self.username.encode("utf-8")),
+                 (ATTR_REALM, self.realm.encode("utf-8")),
+                 (ATTR_NONCE, self.nonce)]
+        # RFC 8489 §9.2.4: both attributes or neither; a server that sent
+        # no PASSWORD-ALGORITHMS gets neither (and the MD5 key).
+        if self.algorithm in ("md5", "sha256") and self.algorithms_raw is not None:
+            alg = PASSWORD_ALG_SHA256 if self.algorithm == "sha256" else PASSWORD_ALG_MD5
+            attrs.append((ATTR_PASSWORD_ALGORITHMS, self.algorithms_raw))
+            attrs.append((ATTR_PASSWORD_ALGORITHM, struct.pack("!HH", alg, 0)))
+        return attrs
+
+    def _current_key(self):
+        if self.realm is None or self.username is None or self.password is None:
+            return None
+        alg = PASSWORD_ALG_SHA256 if self.algorithm == "sha256" else PASSWORD_ALG_MD5
+        return long_term_key(self.username, self.realm, self.password, alg)
+
+    def can_authenticate(self):
+        return (self.username is not None and self.password is not None
+                and self.nonce is not None and self.realm is not None)
+
+    def build(self, method, attrs=(), auth=True, txid=None, cls=CLASS_REQUEST,
+              fingerprint=None):
+        """Encodes a request (or indication): attrs, then USERNAME, REALM,
+        NONCE and the password algorithms when auth and a nonce is known,
+        then the integrity attribute and FINGERPRINT. Returns (bytes, txid,
+        authenticated)."""
+        txid = new_txid() if txid is None else txid
+        fingerprint = self.fingerprint if fingerprint is None else fingerprint
+        attrs = list(attrs)
+        authenticated = bool(auth and self.can_authenticate())
+        if authenticated:
+            attrs += self._auth_attrs()
+        msg, _ = build_message(method, cls, txid, attrs)
+        if authenticated:
+            self.key = self._current_key()
+            msg = append_integrity(msg, self.key, self.integrity_kind)
+        if fingerprint:
+            msg = append_fingerprint(msg)
+        return msg, txid, authenticated
+
+    def transact(self, request, txid, authenticated=False, timeout=None):
+        """Sends request and waits for the response with txid."""
+        timeout = self.timeout if timeout is None else timeout
+        res = TurnResult(request, txid, authenticated)
+        deadline = time.monotonic() + timeout
+        rto = 0.1
+        next_send = time.monotonic()
+        while time.monotonic() < deadline:
+            if time.monotonic() >= next_send and (res.sends == 0 or (
+                    self.transport == "udp" and res.sends < UDP_MAX_SENDS)):
+                self.send_raw(request)
+                res.sends += 1
+                next_send = time.monotonic() + rto
+                rto *= 2
+            more = self.transport == "udp" and res.sends < UDP_MAX_SENDS
+            wait_until = min(deadline, next_send) if more else deadline
+            try:
+                raw = self._read(max(wait_until, time.monotonic() + 0.001))
+            except ConnectionClosed as e:
+                res.error = str(e)
+                break
+            if raw is None:
+                continue
+            msg = self._classify(raw)
+            if msg is None:
+                continue
+            if msg.txid != txid:
+                self.late.append(msg)
+                continue
+            res.raw, res.msg = raw, msg
+            break
+        self._check_response(res)
+        self.exchanges.append(res)
+        return res
+
+    def _check_response(self, res):
+        if res.msg is None:
+            return
+        res.fingerprint = res.msg.fingerprint_status()
+        for kind in ("sha256", "sha1"):
+            status = integrity_status(res.msg, self.key if res.authenticated else None, kind)
+            if status is not None:
+                res.integrity, res.integrity_kind = status, kind
+                break
+
+    def _learn(self, msg):
+        """Takes REALM, NONCE and PASSWORD-ALGORITHMS from a 401 or 438."""
+        nonce = msg.attr(ATTR_NONCE)
+        if nonce is None:
+            return False
+        realm = msg.attr(ATTR_REALM)
+        if realm is not None:
+            self.realm = realm.decode("utf-8", "replace")
+        if self.realm is None:
+            return False
+        self.nonce = nonce
+        algs = msg.attr(ATTR_PASSWORD_ALGORITHMS)
+        if algs is not None:
+            self.algorithms_raw = algs
+        return True
+
+    def request(self, method, attrs=(), auth=True, fingerprint=None, timeout=None):
+        """One request with the long-term credential dance: at most one
+        retry after a 401 to an unauthenticated attempt and one after a 438.
+        attrs: (type, value) pairs, or a function of the transaction id
+        returning them (XOR-encoded IPv6 addresses depend on it). Returns
+        the last TurnResult."""
+        retried_401 = retried_438 = False
+        while True:
+            txid = new_txid()
+            these = attrs(txid) if callable(attrs) else attrs
+            req, txid, authed = self.build(method, these, auth, txid=txid,
+                                           fingerprint=fingerprint)
+            res = self.transact(req, txid, authed, timeout)
+            code = res.code()
+            if not auth or self.username is None or self.password is None:
+                return res
+            if code == 401 and not authed and not retried_401:
+                retried_401 = True
+            elif code == 438 and not retried_438:
+                retried_438 = True
+            else:
+                return res
+            self.challenges.append(res)
+            if not self._learn(res.msg):
+                return res
+
+    # -- TURN methods
+
+    def allocate(self, transport=TRANSPORT_UDP, lifetime=None, family=None, extra=(),
+                 dont_fragment=False, auth=True):
+        attrs = [(ATTR_REQUESTED_TRANSPORT, struct.pack("!BBH", transport, 0, 0))]
+        if lifetime is not None:
+            attrs.append((ATTR_LIFETIME, struct.pack("!I", lifetime)))
+        if family is not None:
+            attrs.append((ATTR_REQUESTED_ADDRESS_FAMILY, struct.pack("!BBH", family, 0, 0)))
+        if dont_fragment:
+            attrs.append((ATTR_DONT_FRAGMENT, b""))
+        attrs += list(extra)
+        res = self.request(METHOD_ALLOCATE, attrs, auth)
+        if res.ok():
+            self.note_allocation(res.msg)
+        return res
+
+    def note_allocation(self, msg):
+        relayed = msg.attr(ATTR_XOR_RELAYED_ADDRESS)
+        self.relayed = decode_address(relayed, msg.txid, True) if relayed else None
+        self.mapped = msg.xor_mapped_address()
+        self.lifetime = lifetime_of(msg)
+
+    def refresh(self, lifetime=None, extra=()):
+        attrs = []
+        if lifetime is not None:
+            attrs.append((ATTR_LIFETIME, struct.pack("!I", lifetime)))
+        return self.request(METHOD_REFRESH, attrs + list(extra))
+
+    def create_permission(self, *peers):
+        return self.request(METHOD_CREATE_PERMISSION, lambda txid: [
+            (ATTR_XOR_PEER_ADDRESS, encode_xor_address(ip, port, txid)) for ip, port in peers])
+
+    def channel_bind(self, number, peer):
+        return self.request(METHOD_CHANNEL_BIND, lambda txid: [
+            (ATTR_CHANNEL_NUMBER, struct.pack("!HH", number, 0)),
+            (ATTR_XOR_PEER_ADDRESS, encode_xor_address(peer[0], peer[1], txid))])
+
+    def send_indication(self, peer, data, dont_fragment=False, fingerprint=None):
+        txid = new_txid()
+        attrs = [(ATTR_XOR_PEER_ADDRESS, encode_xor_address(peer[0], peer[1], txid)),
+                 (ATTR_DATA, data)]
+        if dont_fragment:
+            attrs.append((ATTR_DONT_FRAGMENT, b""))
+        msg, _, _ = self.build(METHOD_SEND, attrs, auth=False, txid=txid,
+                               cls=CLASS_INDICATION, fingerprint=fingerprint)
+        self.send_raw(msg)
+        return msg
+
+    def send_channel_data(self, number, data, pad=None):
+        pad = (self.transport != "udp") if pad is None else pad
+        msg = channel_data(number, data, pad)
+        self.send_raw(msg)
+        return msg
+
+    # -- relayed data
+
+    def receive(self, timeout=1.0):
+        """The next relayed data (RelayEvent), or None after timeout s."""
+        deadline = time.monotonic() + timeout
+        while not self.inbox:
+            try:
+                raw = self._read(deadline)
+            except ConnectionClosed as e:
+                self.strays.append(("connection closed: %s" % e, None, b""))
+                return None
+            if raw is None:
+                return None
+            msg = self._classify(raw)
+            if msg is not None:
+                self.late.append(msg)
+        return self.inbox.pop(0)
+
+    def receive_n(self, n, timeout=3.0):
+        """Up to n events, waiting at most timeout s in all."""
+        deadline = time.monotonic() + timeout
+        out = []
+        while len(out) < n:
+            ev = self.receive(max(0.0, deadline - time.monotonic()))
+            if ev is None:
+                break
+            out.append(ev)
+        return out
+
+    def drain(self, wait=0.3):
+        """Every event arriving within wait s (for 'nothing arrives' checks)."""
+        out = []
+        deadline = time.monotonic() + wait
+        while True:
+            ev = self.receive(max(0.0, deadline - time.monotonic()))
+            if ev is None:
+                return out
+            out.append(ev)
+
+
+def lifetime_of(msg):
+    v = msg.attr(ATTR_LIFETIME)
+    if v is None or len(v) != 4:
+        return None
+    return struct.unpack("!I", v)[0]
+
+
+# ---------------------------------------------------------------- peers and ports
+
+
+def pick_relay_window(size=200, lo=40000, hi=48000, hosts=(LOOPBACK4,), attempts=50):
+    """A random range of size ports inside lo..hi, every one free for UDP on
+    hosts right now: the relay port range a test configures. Returns
+    range(port_min, port_max + 1)."""
+    rng = random.Random()
+    for _ in range(attempts):
+        start = rng.randrange(lo, hi - size + 1)
+        window = range(start, start + size)
+        if any(p in RESERVED_PORTS for p in window):
+            continue
+        if all(_udp_free(h, p) for h in hosts for p in window):
+            return window
+    raise RuntimeError("no free window of %d UDP ports in %d-%d" % (size, lo, hi))
+
+
+def _udp_free(host, port):
+    try:
+        with socket.socket(family_of(host), socket.SOCK_DGRAM) as u:
+            u.bind((host, port))
+        return True
+    except OSError:
+        return False
+
+
+def bind_udp_avoiding(host, avoid=(), attempts=200):
+    """A UDP socket on host whose ephemeral port is not in avoid."""
+    _check_host(host)
+    for _ in range(attempts):
+        s = socket.socket(family_of(host), socket.SOCK_DGRAM)
+        s.bind((host, 0))
+        if s.getsockname()[1] not in avoid and s.getsockname()[1] not in RESERVED_PORTS:
+            return s
+        s.close()
+    raise RuntimeError("no UDP port outside the avoided ones on %s" % host)
+
+
+class UdpPeer:
+    """A UDP peer on loopback, run by a thread: records every datagram it
+    receives (source, bytes) and, when echo is true, sends it back to its
+    source. avoid: ports the peer must not take (the relay range, the
+    server's port)."""
+
+    def __init__(self, host=LOOPBACK4, echo=True, avoid=()):
+        self.sock = bind_udp_avoiding(host, avoid)
+        self.host = host
+        self.port = self.sock.getsockname()[1]
+        self.echo = echo
+        self.received = []
+        self.echoed = 0
+        self._cond = threading.Condition()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    @property
+    def address(self):
+        return (self.host, self.port)
+
+    def _run(self):
+        while not self._stop.is_set():
+            r, _, _ = select.select([self.sock], [], [], 0.05)
+            if not r:
+                continue
+            try:
+                data, addr = self.sock.recvfrom(65536)
+            except OSError:
+                continue
+            with self._cond:
+                self.received.append((addr[:2], data))
+                self._cond.notify_all()
+            if self.echo:
+                try:
+                    self.sock.sendto(data, addr[:2])
+                    with self._cond:
+                        self.echoed += 1
+                except OSError:
+                    pass
+
+    def sendto(self, data, addr):
+        _check_host(addr[0])
+        self.sock.sendto(data, addr)
+
+    def count(self):
+        with self._cond:
+            return len(self.received)
+
+    def payloads(self):
+        with self._cond:
+            return [d for _, d in self.received]
+
+    def sources(self):
+        with self._cond:
+            return sorted(set(a for a, _ in self.received))
+
+    def reset(self):
+        with self._cond:
+            self.received = []
+            self.echoed = 0
+
+    def wait_count(self, n, timeout=3.0):
+        """Waits until at least n datagrams arrived (or timeout); returns the count."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while len(self.received) < n:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    break
+                self._cond.wait(left)
+            return len(self.received)
+
+    def close(self):
+        self._stop.set()
+        self._thread.join(2.0)
+        self.sock.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+        return False
+
+
+# ---------------------------------------------------------------- TURN configuration
+
+
+def _conf_value(v):
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, int):
+        return str(v) if v <= 2147483647 else "%dL" % v
+    if isinstance(v, str):
+        return '"%s"' % v.replace("\\", "\\\\").replace('"', '\\"')
+    if isinstance(v, (list, tuple)):
+        return "[" + ", ".join(_conf_value(x) for x in v) + "]"
+    raise TypeError(type(v))
+
+
+def turn_config(window=None, users=(), secrets=(), realm=None, allow=("127.0.0.0/8", "::1/128"),
+                auth=None, turn=None, peers=None, relay=None, server=None):
+    """tern.conf text for a TURN test. window: the relay port range (a
+    range); users: (name, password) pairs; allow: peers.allow (None: keep
+    the default policy). The dicts add keys to their groups; the
+    unauthenticated-request rate limit is off unless turn sets it (every
+    test talks from 127.0.0.1 and would hit it)."""
+    groups = {"server": dict(server or {}), "auth": {}, "turn": {"unauth_rate": 0},
+              "peers": {}, "relay": {}}
+    if window is not None:
+        groups["relay"].update(port_min=window[0], port_max=window[-1])
+    groups["relay"].update(relay or {})
+    if realm is not None:
+        groups["auth"]["realm"] = realm
+    if secrets:
+        groups["auth"]["secrets"] = list(secrets)
+    groups["auth"].update(auth or {})
+    groups["turn"].update(turn or {})
+    if allow is not None:
+        groups["peers"]["allow"] = list(allow)
+    groups["peers"].update(peers or {})
+    lines = []
+    for name, keys in groups.items():
+        body = ["    %s = %s;" % (k, _conf_value(v)) for k, v in keys.items()]
+        if name == "auth" and users:
+            entries = ",\n".join('        { name = %s; password = %s; }'
+                                 % (_conf_value(u), _conf_value(p)) for u, p in users)
+            body.append("    users = (\n%s\n    );" % entries)
+        if body:
+            lines.append("%s = {\n%s\n};" % (name, "\n".join(body)))
+    return "\n".join(lines) + "\n"
+
+
+def ternctl_path():
+    """$TERNCTL, else ternctl next to the ternd under test."""
+    env = os.environ.get("TERNCTL")
+    if env:
+        return env
+    return os.path.join(os.path.dirname(os.path.abspath(ternd_path())), "ternctl")
+
+
+def config_accepted(config_text):
+    """Runs ternd --check-config on config_text; returns (accepted, output)."""
+    with tempfile.TemporaryDirectory(prefix="tern-integ-") as tmp:
+        path = os.path.join(tmp, "tern.conf")
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(config_text)
+        status, out, err = run_ternd(["-c", path, "--check-config"])
+    return status == 0, (out + err).strip()
+
+
+def payload_diff(got, expected):
+    """A short text on how two lists of byte strings differ as multisets
+    (None when they are equal): counts, and a few missing or extra items
+    cut to 24 bytes."""
+    if sorted(got) == sorted(expected):
+        return None
+    left = list(expected)
+    extra = []
+    for g in got:
+        if g in left:
+            left.remove(g)
+        else:
+            extra.append(g)
+
+    def cut(items):
+        return [(len(x), x[:24]) for x in items[:3]]
+
+    return "got %d, expected %d; %d missing %r; %d unexpected %r" % (
+        len(got), len(expected), len(left), cut(left), len(extra), cut(extra))
