@@ -76,7 +76,7 @@ static const struct conf_table_row conf_table_all[] = {
     CONF_TABLE_LIST("auth.users", conf_user_list, auth.users, auth.user_count, 1, 512,
                     CONF_TABLE_SECRET, "()",
                     "a list of users such as ( { name = \"alice\"; password = \"...\"; } )"),
-    CONF_TABLE_UINT("auth.nonce_lifetime_s", auth.nonce_lifetime_s, 30, 86400, "600"),
+    CONF_TABLE_UINT("auth.nonce_lifetime_s", auth.nonce_lifetime_s, 2, 86400, "600"),
     CONF_TABLE_UINT("auth.credential_ttl_s", auth.credential_ttl_s, 60, 2592000, "86400"),
 
     CONF_TABLE_UINT("turn.lifetime_default_s", turn.lifetime_default_s, 60, 86400, "600"),
