@@ -7,9 +7,9 @@
 #include "server.h"
 #include "util/addr.h"
 #include "util/log.h"
+#include "util/number.h"
 #include "util/xalloc.h"
 
-#include <errno.h>
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -87,23 +87,6 @@ static void main_usage(FILE *out)
         "  -h, --help             print this help and exit\n");
 }
 
-/* Parses a decimal number in [min, max]; returns 0 or -1. */
-static int main_parse_uint(const char *s, unsigned long min, unsigned long max, unsigned long *out)
-{
-    char *end = NULL;
-
-    if (s == NULL || s[0] < '0' || s[0] > '9') {
-        return -1;
-    }
-    errno = 0;
-    unsigned long v = strtoul(s, &end, 10);
-    if (errno != 0 || *end != '\0' || v < min || v > max) {
-        return -1;
-    }
-    *out = v;
-    return 0;
-}
-
 static int main_add_ip(struct addr *list, size_t *count, size_t cap, bool *reset, const char *s)
 {
     if (*reset) {
@@ -153,13 +136,13 @@ static int main_apply(struct conf *c, struct main_args *args, int opt, const cha
         c->net.relay_external_ips[c->net.relay_ip_count - 1].family = 0;
         return 0;
     case 'p':
-        if (main_parse_uint(val, 1, 65535, &n) < 0) {
+        if (number_parse_ulong(val, 1, 65535, &n) < 0) {
             return -1;
         }
         c->net.port = (uint16_t)n;
         return 0;
     case 't':
-        if (main_parse_uint(val, 0, 256, &n) < 0) {
+        if (number_parse_ulong(val, 0, 256, &n) < 0) {
             return -1;
         }
         c->server.threads = (unsigned)n;

@@ -11,6 +11,7 @@
 #include "auth/auth_rest.h"
 #include "config.h"
 #include "util/clock.h"
+#include "util/number.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -47,24 +48,6 @@ static void ternctl_usage(FILE *out)
                        "  --host HOST           host of the default URLs (default 127.0.0.1)\n"
                        "  --port PORT           port of the default URLs (default 3478)\n"
                        "  --json                print only the JSON iceServers entry\n");
-}
-
-/* Parses a decimal number in [min, max] into *out. Returns 0 or -1. */
-static int ternctl_parse_uint(const char *s, unsigned long min, unsigned long max,
-                              unsigned long *out)
-{
-    char *end = NULL;
-
-    if (s == NULL || s[0] < '0' || s[0] > '9') {
-        return -1;
-    }
-    errno = 0;
-    unsigned long v = strtoul(s, &end, 10);
-    if (errno != 0 || *end != '\0' || v < min || v > max) {
-        return -1;
-    }
-    *out = v;
-    return 0;
 }
 
 /* Reads the first line of path as the secret. Returns 0 or -1 (reported). */
@@ -125,7 +108,7 @@ static int ternctl_credential_option(struct ternctl_credential_args *a, int opt,
         a->user = val;
         return 0;
     case TERNCTL_OPT_TTL:
-        return ternctl_parse_uint(val, 1, 365ul * 86400, &a->ttl_s);
+        return number_parse_ulong(val, 1, 365ul * 86400, &a->ttl_s);
     case TERNCTL_OPT_URL:
         if (a->url_count >= TERNCTL_MAX_URLS) {
             return -1;
@@ -136,7 +119,7 @@ static int ternctl_credential_option(struct ternctl_credential_args *a, int opt,
         a->host = val;
         return 0;
     case TERNCTL_OPT_PORT:
-        return ternctl_parse_uint(val, 1, 65535, &a->port);
+        return number_parse_ulong(val, 1, 65535, &a->port);
     case TERNCTL_OPT_JSON:
         a->json_only = true;
         return 0;

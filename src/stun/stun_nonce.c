@@ -1,33 +1,9 @@
 #include "stun/stun_nonce.h"
 
 #include "stun/stun_msg.h"
+#include "util/base64.h"
 
 #include <string.h>
-
-/* RFC 4648 section 4: the base64 alphabet. */
-static const char stun_nonce_base64[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-/* Returns the 6-bit value of a base64 character, or -1. */
-static int stun_nonce_base64_value(uint8_t c)
-{
-    if (c >= 'A' && c <= 'Z') {
-        return c - 'A';
-    }
-    if (c >= 'a' && c <= 'z') {
-        return c - 'a' + 26;
-    }
-    if (c >= '0' && c <= '9') {
-        return c - '0' + 52;
-    }
-    if (c == '+') {
-        return 62;
-    }
-    if (c == '/') {
-        return 63;
-    }
-    return -1;
-}
 
 int stun_nonce_cookie_write(uint32_t features, char *out, size_t cap)
 {
@@ -40,19 +16,18 @@ int stun_nonce_cookie_write(uint32_t features, char *out, size_t cap)
     /* The cookie starts a longer nonce: no NUL belongs after it. */
     /* NOLINTNEXTLINE(bugprone-not-null-terminated-result) */
     memcpy(out, STUN_NONCE_COOKIE_PREFIX, STUN_NONCE_COOKIE_PREFIX_LEN);
-    /* Three bytes are exactly four base64 characters, without padding. */
-    for (size_t i = 0; i < 4; i++) {
-        unsigned shift = 18u - 6u * (unsigned)i;
-
-        out[STUN_NONCE_COOKIE_PREFIX_LEN + i] = stun_nonce_base64[(features >> shift) & 0x3Fu];
+    /* Three big-endian bytes are exactly four base64 characters, without padding. */
+    uint8_t bytes[3] = {(uint8_t)(features >> 16), (uint8_t)(features >> 8), (uint8_t)features};
+    char text[BASE64_ENCODED_LEN(3) + 1];
+    if (base64_encode(bytes, sizeof(bytes), text, sizeof(text)) != 4) {
+        return STUN_ERR_BAD_ARG;
     }
+    memcpy(out + STUN_NONCE_COOKIE_PREFIX_LEN, text, 4);
     return STUN_NONCE_COOKIE_LEN;
 }
 
 int stun_nonce_cookie_parse(const uint8_t *nonce, size_t len, uint32_t *features)
 {
-    uint32_t bits = 0;
-
     *features = 0;
     if (nonce == NULL || len < STUN_NONCE_COOKIE_PREFIX_LEN ||
         memcmp(nonce, STUN_NONCE_COOKIE_PREFIX, STUN_NONCE_COOKIE_PREFIX_LEN) != 0) {
@@ -61,15 +36,13 @@ int stun_nonce_cookie_parse(const uint8_t *nonce, size_t len, uint32_t *features
     if (len < STUN_NONCE_COOKIE_LEN) {
         return STUN_ERR_ATTR_INVALID;
     }
-    for (size_t i = 0; i < 4; i++) {
-        int v = stun_nonce_base64_value(nonce[STUN_NONCE_COOKIE_PREFIX_LEN + i]);
-
-        if (v < 0) {
-            return STUN_ERR_ATTR_INVALID;
-        }
-        bits = (bits << 6) | (uint32_t)v;
+    uint8_t bytes[3];
+    const char *text = (const char *)nonce + STUN_NONCE_COOKIE_PREFIX_LEN;
+    /* Four characters decode to three bytes; padding ('=') would mean fewer and is refused. */
+    if (base64_decode(text, 4, bytes, sizeof(bytes)) != 3) {
+        return STUN_ERR_ATTR_INVALID;
     }
-    *features = bits;
+    *features = ((uint32_t)bytes[0] << 16) | ((uint32_t)bytes[1] << 8) | bytes[2];
     return 0;
 }
 

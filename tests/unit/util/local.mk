@@ -14,3 +14,5 @@ check_PROGRAMS += tests/unit/util/crypto_test
 TESTS += tests/unit/util/crypto_test
 check_PROGRAMS += tests/unit/util/crc32_test
 TESTS += tests/unit/util/crc32_test
+check_PROGRAMS += tests/unit/util/number_test
+TESTS += tests/unit/util/number_test
