@@ -1,0 +1,41 @@
+/* tern-bench: the command line. */
+#ifndef TERN_TOOLS_BENCH_OPTS_H
+#define TERN_TOOLS_BENCH_OPTS_H
+
+#include "util/addr.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct bench_opts {
+    struct addr server;        /* loopback only */
+    const char *user;          /* static user, or the user part of a REST username */
+    const char *password;      /* static user's password */
+    const char *secret;        /* REST shared secret (instead of a password) */
+    const char *label;         /* copied into the output */
+    unsigned long ttl_s;       /* REST credential lifetime */
+    long server_pid;           /* 0 = unknown */
+    size_t clients;            /* setup phase */
+    size_t concurrency;        /* setup transactions in flight */
+    size_t allocations;        /* traffic phases */
+    size_t capacity;           /* capacity phase */
+    size_t size;               /* payload bytes */
+    unsigned window;           /* closed loop: packets in flight per allocation */
+    unsigned batch;            /* datagrams per sendmmsg()/recvmmsg() */
+    unsigned max_tries;        /* transmissions of one request */
+    unsigned rfc8489;          /* 1: follow the nonce cookie's password algorithms */
+    uint64_t packets;          /* cap of packets per traffic run */
+    uint64_t rate;             /* throughput pacing, packets/s in all; 0 = closed loop */
+    uint64_t latency_rate;     /* latency runs' rate, packets/s in all; 0 = no latency runs */
+    uint64_t rto_ms;           /* first retransmission timeout */
+    double duration_s;         /* throughput run length; 0 = no throughput run */
+    double latency_duration_s; /* length of each latency run */
+    double timeout_s;          /* the whole run */
+    double phase_timeout_s;    /* one set-up phase */
+};
+
+/* Parses argv into *o with defaults for what is not given. Returns 0 to run, 1 when help was
+ * printed, or -1 on a usage error (reported on stderr). */
+int bench_opts_parse(struct bench_opts *o, int argc, char **argv);
+
+#endif
