@@ -106,7 +106,8 @@ for module in util stun auth turn net store http conf; do
         tap fail "src/$module/ includes stay inside the layer table"
     fi
 done
-for pair in main:src/main.c server:src/server.c; do
+for pair in main:src/main.c server:src/server.c server:src/server_stats.c \
+    server:src/server_usage.c; do
     bad=$(check_file "${pair#*:}" "${pair%%:*}")
     if [ -z "$bad" ]; then tap ok "${pair#*:} includes stay inside the layer table"; else
         echo "$bad" | sed 's/^/# /'

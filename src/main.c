@@ -28,6 +28,7 @@ enum main_long_option {
     MAIN_OPT_REALM,
     MAIN_OPT_SECRET,
     MAIN_OPT_SYSLOG,
+    MAIN_OPT_HTTP_PORT,
 };
 
 /* What the command line asked for, applied over the configuration file. */
@@ -51,6 +52,7 @@ static const struct option main_options[] = {
     {"threads", required_argument, NULL, 't'},
     {"log-level", required_argument, NULL, 'l'},
     {"syslog", no_argument, NULL, MAIN_OPT_SYSLOG},
+    {"http-port", required_argument, NULL, MAIN_OPT_HTTP_PORT},
     {"version", no_argument, NULL, 'V'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
@@ -83,6 +85,7 @@ static void main_usage(FILE *out)
         "  -t, --threads N        worker threads (0: one per core)\n"
         "  -l, --log-level LEVEL  error, warn, notice, info or debug\n"
         "      --syslog           log to syslog instead of stderr\n"
+        "      --http-port PORT   port of the statistics endpoint (0: no endpoint)\n"
         "  -V, --version          print the version and exit\n"
         "  -h, --help             print this help and exit\n");
 }
@@ -167,6 +170,17 @@ static int main_apply(struct conf *c, struct main_args *args, int opt, const cha
         return main_add_secret(&c->auth, &args->secrets_reset, val);
     case MAIN_OPT_SYSLOG:
         c->server.log_syslog = true;
+        return 0;
+    case MAIN_OPT_HTTP_PORT:
+        if (number_parse_ulong(val, 0, 65535, &n) < 0) {
+            return -1;
+        }
+        /* Port 0 turns the endpoint off (tests running in parallel, or a host with no use for
+         * it); any other port turns it on. */
+        c->http.enabled = n != 0;
+        if (n != 0) {
+            c->http.port = (uint16_t)n;
+        }
         return 0;
     default:
         return -1;

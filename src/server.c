@@ -4,15 +4,19 @@
 #include "auth/auth_nonce.h"
 #include "auth/auth_rest.h"
 #include "auth/auth_store.h"
+#include "http/http_server.h"
 #include "net/net_shared.h"
 #include "net/net_socket.h"
 #include "net/net_worker.h"
+#include "server_stats.h"
+#include "server_usage.h"
 #include "turn/turn_worker.h"
 #include "util/addr.h"
 #include "util/base64.h"
 #include "util/clock.h"
 #include "util/crypto.h"
 #include "util/log.h"
+#include "util/notify.h"
 #include "util/xalloc.h"
 
 #include <errno.h>
@@ -44,6 +48,9 @@ struct server {
     bool shared_ready;
     unsigned worker_count;
     struct net_worker *workers[SERVER_MAX_THREADS];
+    struct server_usage *usage;
+    struct server_stats stats;
+    struct http_server *http;
     struct event_base *control;
     struct event *sig_term;
     struct event *sig_int;
@@ -83,9 +90,14 @@ static int server_step_probe_ports(const struct net_options *o)
 static int server_step_start_workers(struct server *s)
 {
     char err[NET_ERR_LEN];
+    struct net_worker_hooks hooks = {
+        .usage = s->usage != NULL ? server_usage_push : NULL,
+        .usage_ctx = s->usage,
+        .top_n = s->conf->http.enabled ? s->conf->http.top_n : 0,
+    };
 
     for (unsigned i = 0; i < s->worker_count; i++) {
-        s->workers[i] = net_worker_new(i, &s->conf->net, &s->shared, &s->turn_cfg, err);
+        s->workers[i] = net_worker_new(i, &s->conf->net, &s->shared, &s->turn_cfg, &hooks, err);
         if (s->workers[i] == NULL) {
             log_error("worker %u: %s", i, err);
             return -1;
@@ -191,6 +203,54 @@ static int server_step_protocol(struct server *s)
     return 0;
 }
 
+/* The usage writer starts before the workers, which hand it their records. */
+static int server_step_usage(struct server *s)
+{
+    char err[SERVER_USAGE_ERR_LEN];
+
+    if (s->conf->server.usage_file == NULL) {
+        return 0;
+    }
+    s->usage = server_usage_new(s->conf->server.usage_file, err);
+    if (s->usage == NULL) {
+        log_error("%s", err);
+        return -1;
+    }
+    return 0;
+}
+
+/* The statistics endpoint starts once the workers whose counters it reads run. */
+static int server_step_http(struct server *s)
+{
+    const struct http_options *o = &s->conf->http;
+    char err[HTTP_ERR_LEN];
+    struct http_routes routes = {
+        .metrics = server_stats_metrics,
+        .stats = server_stats_json,
+        .ready = server_stats_ready,
+        .ctx = &s->stats,
+    };
+
+    if (!o->enabled) {
+        return 0;
+    }
+    s->stats.workers = s->workers;
+    s->stats.worker_count = s->worker_count;
+    s->stats.shared = &s->shared;
+    s->stats.usage = s->usage;
+    s->stats.start_s = clock_wall_s();
+    s->stats.top_n = s->conf->http.top_n;
+    s->http = http_server_new(o, &routes, err);
+    if (s->http == NULL) {
+        log_error("%s", err);
+        return -1;
+    }
+    log_notice("statistics on %s://%s%s%s:%u/metrics", o->tls_cert != NULL ? "https" : "http",
+               strchr(o->listen, ':') != NULL ? "[" : "", o->listen,
+               strchr(o->listen, ':') != NULL ? "]" : "", (unsigned)o->port);
+    return 0;
+}
+
 static void server_step_stop_workers(struct server *s)
 {
     for (unsigned i = 0; i < s->worker_count; i++) {
@@ -282,12 +342,21 @@ static void server_log_credential(const struct conf *c)
                host, host, username, password);
 }
 
+/* Tells the service manager (systemd, Type=notify) about a change of state, if it asked. */
+static void server_notify(const char *state)
+{
+    if (notify_send(state) < 0) {
+        log_warn("sending %s to $NOTIFY_SOCKET failed: %s", state, strerror(errno));
+    }
+}
+
 static void server_on_stop_signal(evutil_socket_t sig, short what, void *arg)
 {
     struct server *s = arg;
 
     (void)what;
     log_notice("%s received: stopping", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    server_notify("STOPPING=1");
     (void)event_base_loopexit(s->control, NULL);
 }
 
@@ -346,16 +415,23 @@ int server_run(struct conf *c)
     s.control = event_base_new();
     if (s.control == NULL || server_step_signals(&s) < 0 ||
         server_step_ensure_secret(&c->auth, &c->server) < 0 || server_step_protocol(&s) < 0 ||
-        server_step_probe_ports(&c->net) < 0 || server_step_start_workers(&s) < 0) {
+        server_step_probe_ports(&c->net) < 0 || server_step_usage(&s) < 0 ||
+        server_step_start_workers(&s) < 0 || server_step_http(&s) < 0) {
         goto out_stop;
     }
     server_log_ready(&s);
+    /* Every socket is open: a Type=notify service manager may now start what depends on us. */
+    server_notify("READY=1");
     server_log_credential(c);
     (void)event_base_dispatch(s.control);
     status = 0;
 
 out_stop:
+    /* The endpoint reads the workers: it stops first. Freeing the workers ends every allocation,
+     * whose usage records the writer then drains before it stops. */
+    http_server_free(s.http);
     server_step_stop_workers(&s);
+    server_usage_free(s.usage);
     if (s.shared_ready) {
         net_shared_fini(&s.shared);
     }

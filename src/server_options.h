@@ -12,6 +12,7 @@ struct server_options {
     bool log_syslog;          /* syslog instead of stderr */
     char *software;           /* SOFTWARE attribute in responses, or NULL for none */
     bool announce_credential; /* print a ready-to-use credential at start (not a file key) */
+    char *usage_file;         /* usage records appended here as JSON lines, or NULL for none */
 };
 
 #endif

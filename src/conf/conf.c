@@ -197,12 +197,27 @@ static int conf_check_lifetimes(const struct conf *c, struct conf_err *e)
     return 0;
 }
 
+static int conf_check_http(const struct conf *c, struct conf_err *e)
+{
+    struct addr a;
+
+    if (c->http.listen != NULL && addr_parse_ip(&a, c->http.listen) < 0) {
+        return conf_err_set(e, 0, "http.listen",
+                            "\"%s\" is not an IP address; expected one such "
+                            "as \"127.0.0.1\" or \"::1\"",
+                            c->http.listen);
+    }
+    if ((c->http.tls_cert == NULL) != (c->http.tls_key == NULL)) {
+        return conf_err_set(e, 0, c->http.tls_cert == NULL ? "http.tls_cert" : "http.tls_key",
+                            "missing; expected http.tls_cert and http.tls_key together");
+    }
+    return 0;
+}
+
 /* Checks between keys, after each key was checked alone. */
 static int (*const conf_relations[])(const struct conf *c, struct conf_err *e) = {
-    conf_check_listeners,
-    conf_check_relay_ports,
-    conf_check_external,
-    conf_check_lifetimes,
+    conf_check_listeners, conf_check_relay_ports, conf_check_external,
+    conf_check_lifetimes, conf_check_http,
 };
 
 /* Checks every key against its row, then the relations between keys. */

@@ -9,6 +9,7 @@
 #define TERN_CONF_H
 
 #include "auth/auth_options.h"
+#include "http/http_options.h"
 #include "net/net_options.h"
 #include "server_options.h"
 #include "turn/turn_options.h"
@@ -23,6 +24,7 @@ struct conf {
     struct net_options net;
     struct auth_options auth;
     struct turn_options turn;
+    struct http_options http;
 };
 
 /* Fills c with the built-in defaults (the values etc/tern.conf spells out). c is owned by the

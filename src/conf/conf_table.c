@@ -96,6 +96,18 @@ static const struct conf_table_row conf_table_all[] = {
                     "[]", CONF_TABLE_CIDRS),
     CONF_TABLE_LIST("peers.deny", conf_list_cidr, turn.peer_deny, turn.peer_deny_count, 0, 0, 0,
                     "[]", CONF_TABLE_CIDRS),
+
+    CONF_TABLE_BOOL("http.enabled", http.enabled, "true"),
+    CONF_TABLE_STRING("http.listen", http.listen, 2, 45, 0, "\"127.0.0.1\""),
+    CONF_TABLE_UINT("http.port", http.port, 1, 65535, "9641"),
+    CONF_TABLE_STRING("http.token", http.token, 0, 255, CONF_TABLE_NULL_EMPTY | CONF_TABLE_SECRET,
+                      "\"\""),
+    CONF_TABLE_STRING("http.tls_cert", http.tls_cert, 0, 4095, CONF_TABLE_NULL_EMPTY, "\"\""),
+    CONF_TABLE_STRING("http.tls_key", http.tls_key, 0, 4095, CONF_TABLE_NULL_EMPTY, "\"\""),
+    CONF_TABLE_UINT("http.top_n", http.top_n, 0, 100, "10"),
+    CONF_TABLE_UINT("http.max_request_bytes", http.max_request_bytes, 1024, 1048576, "4096"),
+
+    CONF_TABLE_STRING("usage.file", server.usage_file, 0, 4095, CONF_TABLE_NULL_EMPTY, "\"\""),
 };
 
 const struct conf_table_row *conf_table_rows(size_t *n)

@@ -220,7 +220,8 @@ static void conf_value_string_print(const struct conf_table_row *row, const stru
 {
     char *const *field = conf_table_cfield(row, c);
 
-    if ((row->flags & CONF_TABLE_SECRET) != 0) {
+    /* An unset secret (an empty token) hides nothing, and must load back. */
+    if ((row->flags & CONF_TABLE_SECRET) != 0 && *field != NULL) {
         conf_value_print_string(out, CONF_TABLE_HIDDEN);
     } else {
         conf_value_print_string(out, *field);

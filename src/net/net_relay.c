@@ -132,13 +132,13 @@ static unsigned net_relay_handle_one(struct net_relay *nr, unsigned i, unsigned 
     const uint8_t *msg = NULL;
     size_t msg_len = 0;
 
-    nr->worker->counters.relay_rx_packets++;
+    COUNTER_ADD(&nr->worker->counters.relay_rx_packets, 1);
     if ((b->rx[i].msg_hdr.msg_flags & MSG_TRUNC) ||
         addr_from_sockaddr(&peer, (struct sockaddr *)&b->peers[i], b->rx[i].msg_hdr.msg_namelen) <
             0 ||
         turn_handle_peer(nr->worker->turn, nr->relay, &peer, net_relay_slot(b, i), b->rx[i].msg_len,
                          now_ms, &msg, &msg_len, conn) < 0) {
-        nr->worker->counters.relay_dropped++;
+        COUNTER_ADD(&nr->worker->counters.relay_dropped, 1);
         return 0;
     }
     b->tx_iov[out].iov_base = (void *)msg;
@@ -347,7 +347,7 @@ static int net_relay_open(void *ctx, const struct turn_relay_request *req, struc
         net_relay_free(nr);
         return TURN_IO_ERR_SOCKET;
     }
-    w->counters.relays_open++;
+    COUNTER_ADD(&w->counters.relays_open, 1);
     return 0;
 }
 
@@ -360,7 +360,7 @@ static void net_relay_close(void *ctx, struct turn_relay *relay)
     }
     net_relay_free(relay->handle);
     relay->handle = NULL;
-    w->counters.relays_open--;
+    COUNTER_SUB(&w->counters.relays_open, 1);
 }
 
 static int net_relay_quota_acquire(void *ctx, const char *username, const struct addr *client)
@@ -377,11 +377,22 @@ static void net_relay_quota_release(void *ctx, const char *username, const struc
     net_quota_release(&w->shared->quota, username, client);
 }
 
+/* Hands the record to the composition root's queue (it copies and never blocks). */
+static void net_relay_usage_record(void *ctx, const struct turn_usage *rec)
+{
+    struct net_worker *w = ctx;
+
+    if (w->hooks.usage != NULL) {
+        w->hooks.usage(w->hooks.usage_ctx, rec);
+    }
+}
+
 const struct turn_io_ops net_relay_io_ops = {
     .relay_open = net_relay_open,
     .relay_close = net_relay_close,
     .quota_acquire = net_relay_quota_acquire,
     .quota_release = net_relay_quota_release,
+    .usage_record = net_relay_usage_record,
 };
 
 int net_relay_send(const struct turn_relay *relay, const struct addr *peer, const uint8_t *data,
@@ -399,9 +410,9 @@ int net_relay_send(const struct turn_relay *relay, const struct addr *peer, cons
     }
     socklen_t to_len = addr_to_sockaddr(peer, &to);
     if (sendto(nr->fd, data, len, MSG_DONTWAIT, (struct sockaddr *)&to, to_len) < 0) {
-        nr->worker->counters.relay_dropped++;
+        COUNTER_ADD(&nr->worker->counters.relay_dropped, 1);
         return -1;
     }
-    nr->worker->counters.relay_tx_packets++;
+    COUNTER_ADD(&nr->worker->counters.relay_tx_packets, 1);
     return 0;
 }

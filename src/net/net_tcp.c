@@ -56,6 +56,7 @@ static void net_tcp_conn_free(struct net_tcp_conn *c)
         c->next->prev = c->prev;
     }
     list->count--;
+    COUNTER_ADD(&c->worker->counters.tcp_closed, 1);
     /* RFC 8656 section 3.1: an allocation made over a connection ends with it. */
     if (c->worker->turn != NULL) {
         turn_worker_conn_closed(c->worker->turn, c);
@@ -77,7 +78,7 @@ int net_tcp_conn_send(struct net_tcp_conn *c, const void *data, size_t len)
 
     if (evbuffer_get_length(output) + len > NET_TCP_OUTPUT_MAX ||
         evbuffer_add(output, data, len) < 0) {
-        c->worker->counters.tcp_output_dropped++;
+        COUNTER_ADD(&c->worker->counters.tcp_output_dropped, 1);
         return -1;
     }
     return 0;
@@ -98,7 +99,7 @@ static int net_tcp_handle_frame(struct net_tcp_conn *c, const uint8_t *frame, si
     int rc;
 
     if (stun_demux_stream(frame[0]) == STUN_DEMUX_STUN) {
-        c->worker->counters.stun_requests++;
+        COUNTER_ADD(&c->worker->counters.stun_requests, 1);
         rc = turn_handle_stun(c->worker->turn, &info, frame, len, &out);
     } else {
         rc = turn_handle_channel(c->worker->turn, &info, frame, len, &out);
@@ -150,7 +151,7 @@ static void net_tcp_on_read(struct bufferevent *bev, void *arg)
         char a[ADDR_STR_LEN];
         log_debug("closing %s: stream is not STUN or ChannelData",
                   addr_format(&c->client, a, sizeof(a)));
-        c->worker->counters.tcp_closed_bad_frame++;
+        COUNTER_ADD(&c->worker->counters.tcp_closed_bad_frame, 1);
         net_tcp_conn_free(c);
     }
 }
@@ -196,7 +197,7 @@ static void net_tcp_on_accept(struct evconnlistener *listener, evutil_socket_t f
 
     (void)listener;
     if (w->conns.count >= w->opts->tcp_max_conns) {
-        w->counters.tcp_refused++;
+        COUNTER_ADD(&w->counters.tcp_refused, 1);
         close(fd);
         return;
     }
@@ -217,7 +218,7 @@ static void net_tcp_on_accept(struct evconnlistener *listener, evutil_socket_t f
     }
     w->conns.head = c;
     w->conns.count++;
-    w->counters.tcp_accepted++;
+    COUNTER_ADD(&w->counters.tcp_accepted, 1);
 }
 
 struct net_tcp_listener *net_tcp_listener_open(struct net_worker *w, const struct addr *addr,

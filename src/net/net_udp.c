@@ -162,7 +162,7 @@ static int net_udp_dispatch(struct net_udp *u, const struct turn_packet_info *in
 {
     switch (stun_demux_datagram(data[0])) {
     case STUN_DEMUX_STUN:
-        u->worker->counters.stun_requests++;
+        COUNTER_ADD(&u->worker->counters.stun_requests, 1);
         return turn_handle_stun(u->worker->turn, info, data, len, out);
     case STUN_DEMUX_CHANNEL:
         return turn_handle_channel(u->worker->turn, info, data, len, out);
@@ -185,12 +185,12 @@ static unsigned net_udp_handle_one(struct net_udp *u, unsigned i, unsigned out,
 
     if ((h->msg_flags & MSG_TRUNC) || len == 0 ||
         addr_from_sockaddr(&info.client, h->msg_name, h->msg_namelen) < 0) {
-        u->worker->counters.udp_dropped++;
+        COUNTER_ADD(&u->worker->counters.udp_dropped, 1);
         return 0;
     }
     net_udp_local_of(h, u, &info.local);
     if (net_udp_dispatch(u, &info, data, len, &o) < 0) {
-        u->worker->counters.udp_dropped++;
+        COUNTER_ADD(&u->worker->counters.udp_dropped, 1);
         return 0;
     }
     if (o.relay != NULL) {
@@ -211,13 +211,13 @@ void net_udp_send_batch(struct net_udp *u, struct mmsghdr *msgs, unsigned count)
         int n = sendmmsg(u->fd, msgs + sent, count - sent, MSG_DONTWAIT);
         if (n > 0) {
             sent += (unsigned)n;
-            u->worker->counters.udp_tx_packets += (uint64_t)n;
+            COUNTER_ADD(&u->worker->counters.udp_tx_packets, n);
             continue;
         }
         /* A full socket buffer (EAGAIN) is the expected failure; skip the datagram that
          * failed and try the rest. */
         log_debug("sendmmsg() failed: %s", strerror(errno));
-        u->worker->counters.udp_dropped++;
+        COUNTER_ADD(&u->worker->counters.udp_dropped, 1);
         sent++;
     }
 }
@@ -234,7 +234,7 @@ static void net_udp_on_read(evutil_socket_t fd, short what, void *arg)
         if (n <= 0) {
             return;
         }
-        u->worker->counters.udp_rx_packets += (uint64_t)n;
+        COUNTER_ADD(&u->worker->counters.udp_rx_packets, n);
         struct turn_packet_info now = {.transport = TURN_TRANSPORT_UDP,
                                        .conn = u,
                                        .now_ms = clock_now_ms(),

@@ -35,6 +35,30 @@ static int net_worker_open_sockets(struct net_worker *w, char err[NET_ERR_LEN])
     return 0;
 }
 
+/* Publishes the top-N allocations for the HTTP thread: computed here, outside the lock. */
+static void net_worker_publish(struct net_worker *w)
+{
+    size_t n = 0;
+
+    if (w->hooks.top_n > 0) {
+        n = turn_worker_top(w->turn, w->top_scratch, w->hooks.top_n);
+    }
+    (void)pthread_mutex_lock(&w->snapshot_lock);
+    w->snapshot->top_count = n;
+    if (n > 0) {
+        memcpy(w->snapshot->top, w->top_scratch, n * sizeof(w->top_scratch[0]));
+    }
+    (void)pthread_mutex_unlock(&w->snapshot_lock);
+}
+
+void net_worker_snapshot_read(struct net_worker *w, struct net_worker_snapshot *out)
+{
+    (void)pthread_mutex_lock(&w->snapshot_lock);
+    out->top_count = w->snapshot->top_count;
+    memcpy(out->top, w->snapshot->top, out->top_count * sizeof(out->top[0]));
+    (void)pthread_mutex_unlock(&w->snapshot_lock);
+}
+
 /* Once a second: allocations, permissions and channels whose time is up end. */
 static void net_worker_on_expire(evutil_socket_t fd, short what, void *arg)
 {
@@ -42,7 +66,8 @@ static void net_worker_on_expire(evutil_socket_t fd, short what, void *arg)
 
     (void)fd;
     (void)what;
-    turn_worker_expire(w->turn, clock_now_ms());
+    turn_worker_expire(w->turn, clock_now_ms(), clock_wall_s());
+    net_worker_publish(w);
 }
 
 static int net_worker_start_timer(struct net_worker *w, char err[NET_ERR_LEN])
@@ -60,10 +85,21 @@ static int net_worker_start_timer(struct net_worker *w, char err[NET_ERR_LEN])
 
 struct net_worker *net_worker_new(unsigned index, const struct net_options *opts,
                                   struct net_shared *shared,
-                                  const struct turn_worker_config *turn_cfg, char err[NET_ERR_LEN])
+                                  const struct turn_worker_config *turn_cfg,
+                                  const struct net_worker_hooks *hooks, char err[NET_ERR_LEN])
 {
-    struct net_worker *w = xcalloc(1, sizeof(*w));
+    struct net_worker *w = xcalloc_aligned(COUNTER_LINE, sizeof(*w));
 
+    if (hooks != NULL) {
+        w->hooks = *hooks;
+    }
+    if (w->hooks.top_n > NET_WORKER_TOP_MAX) {
+        w->hooks.top_n = NET_WORKER_TOP_MAX;
+    }
+    w->top_scratch = xcalloc(w->hooks.top_n + 1, sizeof(*w->top_scratch));
+    w->snapshot = xcalloc(1, sizeof(*w->snapshot));
+    (void)pthread_mutex_init(&w->snapshot_lock, NULL);
+    w->snapshot_lock_ready = true;
     w->index = index;
     w->opts = opts;
     w->shared = shared;
@@ -144,5 +180,10 @@ void net_worker_free(struct net_worker *w)
     if (w->base != NULL) {
         event_base_free(w->base);
     }
+    if (w->snapshot_lock_ready) {
+        (void)pthread_mutex_destroy(&w->snapshot_lock);
+    }
+    xfree(&w->snapshot);
+    xfree(&w->top_scratch);
     xfree(&w);
 }

@@ -13,6 +13,9 @@
 #include "net/net_socket.h"
 #include "net/net_tcp.h"
 #include "net/net_udp.h"
+#include "turn/turn_usage.h"
+#include "turn/turn_worker.h"
+#include "util/counter.h"
 
 #include <pthread.h>
 #include <stdbool.h>
@@ -21,15 +24,34 @@
 
 struct event;
 struct event_base;
-struct turn_worker;
-struct turn_worker_config;
+/* The most allocations a worker publishes in its top-N list. */
+#define NET_WORKER_TOP_MAX 100
 
-/* Counters of one worker, written only by its own thread. */
+/* Receives the usage record of an allocation that ended (borrowed: copy it). Called on the
+ * worker's thread, or on the thread that frees the worker; must not block. */
+typedef void (*net_worker_usage_cb)(void *ctx, const struct turn_usage *rec);
+
+/* What the composition root asks of every worker besides relaying. */
+struct net_worker_hooks {
+    net_worker_usage_cb usage; /* NULL: no usage records */
+    void *usage_ctx;
+    unsigned top_n; /* allocations in the published top-N list, at most NET_WORKER_TOP_MAX */
+};
+
+/* What a worker publishes once a second for other threads (net_worker_snapshot_read()). */
+struct net_worker_snapshot {
+    size_t top_count;
+    struct turn_worker_top_entry top[NET_WORKER_TOP_MAX]; /* most bytes first */
+};
+
+/* Counters of one worker, written only by its own thread with COUNTER_ADD() and read by any
+ * thread with counter_read() (util/counter.h). */
 struct net_worker_counters {
     uint64_t udp_rx_packets;
     uint64_t udp_tx_packets;
     uint64_t udp_dropped; /* malformed, unknown kind, or send failed */
     uint64_t tcp_accepted;
+    uint64_t tcp_closed;
     uint64_t tcp_refused; /* over tcp_max_conns */
     uint64_t tcp_closed_bad_frame;
     uint64_t tcp_output_dropped; /* messages dropped on a full connection */
@@ -41,6 +63,9 @@ struct net_worker_counters {
 };
 
 struct net_worker {
+    /* First, from the start of a cache line (the worker is allocated with xcalloc_aligned()):
+     * no other thread's data shares these lines. */
+    _Alignas(COUNTER_LINE) struct net_worker_counters counters;
     unsigned index;
     const struct net_options *opts; /* borrowed; outlives the worker */
     struct net_shared *shared;      /* borrowed: port pools and quotas of every worker */
@@ -57,15 +82,24 @@ struct net_worker {
     struct net_udp_batch *batch;         /* receive and send buffers, reused for every packet */
     struct net_relay_batch *relay_batch; /* the same for datagrams from peers */
     size_t relay_next;                   /* round robin over relay addresses */
-    struct net_worker_counters counters;
+    struct net_worker_hooks hooks;
+    struct turn_worker_top_entry *top_scratch; /* hooks.top_n entries, the worker's own */
+    pthread_mutex_t snapshot_lock;             /* taken once a second, and once per scrape */
+    struct net_worker_snapshot *snapshot;      /* owned; guarded by snapshot_lock */
+    bool snapshot_lock_ready;
 };
 
 /* Creates worker index with its event base, its protocol state on turn_cfg, and its sockets on
- * every address of opts. opts, shared and turn_cfg are borrowed and must outlive it. Returns an
- * owned worker, or NULL with err set. */
+ * every address of opts. opts, shared and turn_cfg are borrowed and must outlive it; hooks is
+ * copied (NULL: none). Returns an owned worker, or NULL with err set. */
 struct net_worker *net_worker_new(unsigned index, const struct net_options *opts,
                                   struct net_shared *shared,
-                                  const struct turn_worker_config *turn_cfg, char err[NET_ERR_LEN]);
+                                  const struct turn_worker_config *turn_cfg,
+                                  const struct net_worker_hooks *hooks, char err[NET_ERR_LEN]);
+
+/* Copies what w last published into out. Safe from any thread while w lives; takes w's
+ * snapshot lock once. */
+void net_worker_snapshot_read(struct net_worker *w, struct net_worker_snapshot *out);
 
 /* Starts the worker's thread. Returns 0, or -1 with err set. */
 int net_worker_start(struct net_worker *w, char err[NET_ERR_LEN]);

@@ -19,3 +19,4 @@ libtern_core_a_SOURCES += \
 libtern_core_a_SOURCES += src/turn/turn_policy.c src/turn/turn_policy.h
 libtern_core_a_SOURCES += src/turn/turn_bucket.c src/turn/turn_bucket.h
 libtern_core_a_SOURCES += src/turn/turn_ratelimit.c src/turn/turn_ratelimit.h
+libtern_core_a_SOURCES += src/turn/turn_usage.c src/turn/turn_usage.h

@@ -22,6 +22,7 @@ struct turn_alloc *turn_alloc_new(const struct turn_packet_info *info, const cha
     turn_perm_init(&a->perms);
     turn_channel_init(&a->channels);
     a->stats.start_ms = info->now_ms;
+    a->stats.start_s = info->now_s;
     a->expires_ms = info->now_ms;
     return a;
 }
@@ -128,4 +129,52 @@ const uint8_t *turn_alloc_cache_find(const struct turn_alloc *a, uint16_t method
     }
     *len = a->cache.len;
     return a->cache.bytes;
+}
+
+void turn_alloc_note_peer(struct turn_alloc *a, const struct addr *peer)
+{
+    for (size_t i = 0; i < a->peer_count; i++) {
+        if (addr_equal_ip(&a->peers[i], peer)) {
+            return;
+        }
+    }
+    if (a->peer_count == TURN_USAGE_MAX_PEERS) {
+        a->peers_truncated = true;
+        return;
+    }
+    a->peers[a->peer_count] = *peer;
+    a->peers[a->peer_count].port = 0;
+    a->peer_count++;
+}
+
+/* Copies the NUL-terminated src into dst (cap bytes), cut to fit. */
+static void turn_alloc_copy_text(char *dst, size_t cap, const char *src)
+{
+    size_t n = strnlen(src, cap - 1);
+
+    memcpy(dst, src, n);
+    dst[n] = '\0';
+}
+
+void turn_alloc_usage(const struct turn_alloc *a, const char *realm, int64_t end_s,
+                      enum turn_usage_reason reason, struct turn_usage *u)
+{
+    memset(u, 0, sizeof(*u));
+    turn_alloc_copy_text(u->username, sizeof(u->username), a->username);
+    turn_alloc_copy_text(u->realm, sizeof(u->realm), realm != NULL ? realm : "");
+    u->transport = (unsigned)a->transport;
+    u->client = a->client;
+    for (size_t i = 0; i < a->relay_count && i < 2; i++) {
+        u->relays[u->relay_count++] = a->relays[i].advertised;
+    }
+    memcpy(u->peers, a->peers, sizeof(u->peers));
+    u->peer_count = a->peer_count;
+    u->peers_truncated = a->peers_truncated;
+    u->packets_to_peer = a->stats.packets_to_peer;
+    u->bytes_to_peer = a->stats.bytes_to_peer;
+    u->packets_to_client = a->stats.packets_to_client;
+    u->bytes_to_client = a->stats.bytes_to_client;
+    u->start_s = a->stats.start_s;
+    u->end_s = end_s < a->stats.start_s ? a->stats.start_s : end_s;
+    u->reason = reason;
 }

@@ -26,6 +26,7 @@
 #include "turn/turn_handle.h"
 #include "turn/turn_options.h"
 #include "turn/turn_perm.h"
+#include "turn/turn_usage.h"
 #include "util/addr.h"
 
 #include <stdbool.h>
@@ -44,7 +45,8 @@
 
 /* Traffic through the allocation, for usage records. */
 struct turn_alloc_stats {
-    uint64_t start_ms;
+    uint64_t start_ms; /* monotonic */
+    int64_t start_s;   /* wall clock */
     uint64_t packets_to_peer;
     uint64_t bytes_to_peer;
     uint64_t packets_to_client;
@@ -80,6 +82,10 @@ struct turn_alloc {
     struct turn_bucket to_peer;
     struct turn_bucket to_client;
     struct turn_alloc_stats stats;
+    /* Peer IPs given a permission, for the usage record (the first TURN_USAGE_MAX_PEERS). */
+    struct addr peers[TURN_USAGE_MAX_PEERS];
+    size_t peer_count;
+    bool peers_truncated;
     struct turn_alloc_cache cache;
 };
 
@@ -119,6 +125,15 @@ bool turn_alloc_same_credentials(const struct turn_alloc *a, const char *usernam
 
 /* Starts both bandwidth buckets at now_ms for a cap of bandwidth_bps (0: unlimited). */
 void turn_alloc_bandwidth_init(struct turn_alloc *a, uint64_t bandwidth_bps, uint64_t now_ms);
+
+/* Notes the IP of peer (port ignored) among the peers of the usage record, once. Control path
+ * (a permission was installed). */
+void turn_alloc_note_peer(struct turn_alloc *a, const struct addr *peer);
+
+/* Fills the usage record u of a, which ends at end_s (wall clock) for reason; realm is borrowed
+ * and copied. */
+void turn_alloc_usage(const struct turn_alloc *a, const char *realm, int64_t end_s,
+                      enum turn_usage_reason reason, struct turn_usage *u);
 
 /* Keeps reply[0..len) as the answer to the request (method, txid). A reply longer than
  * TURN_ALLOC_CACHE_LEN is not kept (the cache is emptied). */

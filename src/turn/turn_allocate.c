@@ -240,6 +240,7 @@ static enum turn_fail turn_allocate_run(struct turn_request *req)
     turn_table_insert(&w->table, a);
     TURN_COUNT(w, allocations_created);
     TURN_COUNT_STORE(w, allocations_active, w->table.count);
+    turn_worker_count_active(w, a);
     req->alloc = a;
     return TURN_OK;
 }
@@ -250,6 +251,7 @@ enum turn_fail turn_allocate_handle(struct turn_request *req)
 
     if (f != TURN_OK) {
         TURN_COUNT(req->w, allocations_refused);
+        TURN_COUNT(req->w, allocations_refused_by[f]);
     }
     return f;
 }

@@ -66,7 +66,9 @@ enum turn_fail turn_chanbind_handle(struct turn_request *req)
     /* Section 12.2: create or refresh the binding, and install or refresh the permission. */
     (void)turn_channel_bind(&a->channels, number, &peer, now_ms,
                             turn_request_limit(opts->max_channels));
-    (void)turn_perm_add(&a->perms, &peer, now_ms, turn_request_limit(opts->max_permissions));
+    if (turn_perm_add(&a->perms, &peer, now_ms, turn_request_limit(opts->max_permissions)) == 0) {
+        turn_alloc_note_peer(a, &peer);
+    }
     struct stun_builder b;
 
     /* "There are no required attributes in a successful ChannelBind response." */

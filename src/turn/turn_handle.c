@@ -75,7 +75,7 @@ static struct turn_alloc *turn_handle_alloc(struct turn_worker *w,
 
     if (a != NULL && info->now_ms >= a->expires_ms) {
         TURN_COUNT(w, allocations_expired);
-        turn_worker_end(w, a);
+        turn_worker_end(w, a, TURN_USAGE_EXPIRED);
         a = NULL;
     }
     return a;
@@ -199,6 +199,7 @@ int turn_handle_stun(struct turn_worker *w, const struct turn_packet_info *info,
     struct stun_msg msg;
 
     turn_handle_out_reset(out);
+    turn_worker_clock(w, info->now_ms, info->now_s);
     int rc = stun_msg_decode(&msg, pkt, len);
 
     if (rc < 0) {

@@ -83,7 +83,9 @@ enum turn_fail turn_permission_handle(struct turn_request *req)
     }
     /* RFC 8656 section 10.2: install or refresh a permission for the IP of each peer. */
     for (size_t i = 0; i < peers.count; i++) {
-        (void)turn_perm_add(&a->perms, &peers.peer[i], now_ms, max);
+        if (turn_perm_add(&a->perms, &peers.peer[i], now_ms, max) == 0) {
+            turn_alloc_note_peer(a, &peers.peer[i]);
+        }
     }
     struct stun_builder b;
 

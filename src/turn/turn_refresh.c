@@ -25,7 +25,7 @@ static enum turn_fail turn_refresh_delete(struct turn_request *req)
         return f;
     }
     TURN_COUNT(req->w, allocations_deleted);
-    turn_worker_end(req->w, req->alloc);
+    turn_worker_end(req->w, req->alloc, TURN_USAGE_DELETED);
     req->alloc = NULL;
     return TURN_OK;
 }

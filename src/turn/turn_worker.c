@@ -1,10 +1,21 @@
 #include "turn/turn_worker.h"
 
+#include "turn/turn_error.h"
 #include "turn/turn_policy.h"
 #include "turn/turn_worker_state.h"
 #include "util/xalloc.h"
 
 #include <string.h>
+
+_Static_assert(TURN_FAIL_COUNT <= TURN_FAIL_SLOTS, "allocations_refused_by has a slot per failure");
+
+const uint64_t turn_worker_duration_bounds_s[TURN_DURATION_BUCKETS] = {
+    10, 60, 300, 600, 1800, 3600, 7200, 21600, 86400,
+};
+
+const uint64_t turn_worker_bytes_bounds[TURN_BYTES_BUCKETS] = {
+    1000, 10000, 100000, 1000000, 10000000, 100000000, 1000000000, 10000000000,
+};
 
 /* Fills the rate limiter from the configuration in force. */
 static void turn_worker_ratelimit_init(struct turn_worker *w)
@@ -17,7 +28,7 @@ static void turn_worker_ratelimit_init(struct turn_worker *w)
 struct turn_worker *turn_worker_new(const struct turn_worker_config *cfg,
                                     const struct turn_io_ops *ops, void *io_ctx)
 {
-    struct turn_worker *w = xcalloc(1, sizeof(*w));
+    struct turn_worker *w = xcalloc_aligned(COUNTER_LINE, sizeof(*w));
 
     w->cfg = *cfg;
     w->ops = ops;
@@ -42,17 +53,79 @@ void turn_worker_discard(struct turn_worker *w, struct turn_alloc *a)
     turn_alloc_free(a);
 }
 
-void turn_worker_end(struct turn_worker *w, struct turn_alloc *a)
+void turn_worker_clock(struct turn_worker *w, uint64_t now_ms, int64_t now_s)
+{
+    if (now_ms > w->now_ms) {
+        w->now_ms = now_ms;
+    }
+    if (now_s > w->now_s) {
+        w->now_s = now_s;
+    }
+}
+
+/* The index of the first bound at or above v, or n (the +Inf bucket). */
+static size_t turn_worker_bucket(const uint64_t *bounds, size_t n, uint64_t v)
+{
+    size_t i = 0;
+
+    while (i < n && v > bounds[i]) {
+        i++;
+    }
+    return i;
+}
+
+/* The family slot of the relay gauges. */
+static size_t turn_worker_family_slot(const struct turn_relay *r)
+{
+    return r->bound.family == AF_INET6 ? 1 : 0;
+}
+
+void turn_worker_count_active(struct turn_worker *w, const struct turn_alloc *a)
+{
+    size_t t = (size_t)a->transport < TURN_TRANSPORTS ? (size_t)a->transport : 0;
+
+    for (size_t i = 0; i < a->relay_count; i++) {
+        TURN_COUNT(w, relays_active[t][turn_worker_family_slot(&a->relays[i])]);
+    }
+}
+
+/* Takes a out of the gauges and into the histograms, and hands its usage record over. */
+static void turn_worker_account_end(struct turn_worker *w, const struct turn_alloc *a,
+                                    enum turn_usage_reason reason)
+{
+    size_t t = (size_t)a->transport < TURN_TRANSPORTS ? (size_t)a->transport : 0;
+    uint64_t age_s = w->now_ms > a->stats.start_ms ? (w->now_ms - a->stats.start_ms) / 1000 : 0;
+    uint64_t bytes = a->stats.bytes_to_peer + a->stats.bytes_to_client;
+
+    for (size_t i = 0; i < a->relay_count; i++) {
+        TURN_COUNT_SUB(w, relays_active[t][turn_worker_family_slot(&a->relays[i])], 1);
+    }
+    TURN_COUNT(w, allocations_ended[reason]);
+    TURN_COUNT(w, duration_buckets[turn_worker_bucket(turn_worker_duration_bounds_s,
+                                                      TURN_DURATION_BUCKETS, age_s)]);
+    TURN_COUNT_ADD(w, duration_sum_s, age_s);
+    TURN_COUNT(
+        w, bytes_buckets[turn_worker_bucket(turn_worker_bytes_bounds, TURN_BYTES_BUCKETS, bytes)]);
+    TURN_COUNT_ADD(w, bytes_sum, bytes);
+    if (w->ops->usage_record != NULL) {
+        struct turn_usage rec;
+        turn_alloc_usage(a, auth_store_realm(w->cfg.auth), w->now_s, reason, &rec);
+        w->ops->usage_record(w->io_ctx, &rec);
+    }
+}
+
+void turn_worker_end(struct turn_worker *w, struct turn_alloc *a, enum turn_usage_reason reason)
 {
     turn_table_remove(&w->table, a);
     TURN_COUNT_STORE(w, allocations_active, w->table.count);
+    turn_worker_account_end(w, a, reason);
     turn_worker_discard(w, a);
 }
 
 /* Visitor of turn_worker_free(). */
 static void turn_worker_end_one(struct turn_alloc *a, void *ctx)
 {
-    turn_worker_end(ctx, a);
+    turn_worker_end(ctx, a, TURN_USAGE_SHUTDOWN);
 }
 
 void turn_worker_free(struct turn_worker *w)
@@ -94,17 +167,18 @@ static void turn_worker_sweep_one(struct turn_alloc *a, void *ctx)
 
     if (s->now_ms >= a->expires_ms) {
         TURN_COUNT(s->w, allocations_expired);
-        turn_worker_end(s->w, a);
+        turn_worker_end(s->w, a, TURN_USAGE_EXPIRED);
         return;
     }
     (void)turn_perm_expire(&a->perms, s->now_ms);
     (void)turn_channel_expire(&a->channels, s->now_ms);
 }
 
-void turn_worker_expire(struct turn_worker *w, uint64_t now_ms)
+void turn_worker_expire(struct turn_worker *w, uint64_t now_ms, int64_t now_s)
 {
     struct turn_worker_sweep s = {w, now_ms};
 
+    turn_worker_clock(w, now_ms, now_s);
     turn_table_foreach(&w->table, turn_worker_sweep_one, &s);
 }
 
@@ -117,7 +191,7 @@ void turn_worker_conn_closed(struct turn_worker *w, void *conn)
      * than at its expiry. */
     while ((a = turn_table_find_conn(&w->table, conn)) != NULL) {
         TURN_COUNT(w, allocations_deleted);
-        turn_worker_end(w, a);
+        turn_worker_end(w, a, TURN_USAGE_CLOSED);
     }
 }
 
@@ -129,6 +203,65 @@ const struct turn_counters *turn_worker_counters(const struct turn_worker *w)
 size_t turn_worker_alloc_count(const struct turn_worker *w)
 {
     return w->table.count;
+}
+
+struct turn_worker_topper {
+    struct turn_worker_top_entry *out;
+    size_t cap;
+    size_t n;
+};
+
+/* Fills e from a. */
+static void turn_worker_top_fill(struct turn_worker_top_entry *e, const struct turn_alloc *a)
+{
+    size_t len = strnlen(a->username, sizeof(e->username) - 1);
+
+    memcpy(e->username, a->username, len);
+    e->username[len] = '\0';
+    e->client = a->client;
+    memset(&e->relay, 0, sizeof(e->relay));
+    if (a->relay_count > 0) {
+        e->relay = a->relays[0].advertised;
+    }
+    e->bytes_to_peer = a->stats.bytes_to_peer;
+    e->bytes_to_client = a->stats.bytes_to_client;
+    e->start_s = a->stats.start_s;
+}
+
+static uint64_t turn_worker_top_bytes(const struct turn_worker_top_entry *e)
+{
+    return e->bytes_to_peer + e->bytes_to_client;
+}
+
+/* Visitor of turn_worker_top(): insertion into the sorted list of the largest (n is small). */
+static void turn_worker_top_one(struct turn_alloc *a, void *ctx)
+{
+    struct turn_worker_topper *t = ctx;
+    uint64_t bytes = a->stats.bytes_to_peer + a->stats.bytes_to_client;
+    size_t i = t->n;
+
+    if (t->n == t->cap && (t->cap == 0 || bytes <= turn_worker_top_bytes(&t->out[t->n - 1]))) {
+        return;
+    }
+    if (t->n < t->cap) {
+        t->n++;
+    } else {
+        i = t->n - 1;
+    }
+    while (i > 0 && turn_worker_top_bytes(&t->out[i - 1]) < bytes) {
+        t->out[i] = t->out[i - 1];
+        i--;
+    }
+    turn_worker_top_fill(&t->out[i], a);
+}
+
+size_t turn_worker_top(const struct turn_worker *w, struct turn_worker_top_entry *out, size_t n)
+{
+    struct turn_worker_topper t = {out, n, 0};
+
+    /* The table's walk takes a mutable table; it changes nothing. */
+    turn_table_foreach((struct turn_table *)&w->table, turn_worker_top_one, &t);
+    return t.n;
 }
 
 void turn_worker_txid(struct turn_worker *w, uint8_t txid[STUN_TXID_LEN])

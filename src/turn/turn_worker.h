@@ -13,7 +13,9 @@
 #include "auth/auth_store.h"
 #include "turn/turn_options.h"
 #include "turn/turn_policy.h"
+#include "turn/turn_usage.h"
 #include "util/addr.h"
+#include "util/counter.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -62,6 +64,9 @@ struct turn_io_ops {
     int (*quota_acquire)(void *ctx, const char *username, const struct addr *client);
     /* Gives back what quota_acquire() counted. */
     void (*quota_release)(void *ctx, const char *username, const struct addr *client);
+    /* Takes the record of an allocation that ended (rec is borrowed: copy it). Called on the
+     * worker's thread, also from turn_worker_free(); must not block. May be NULL: no records. */
+    void (*usage_record)(void *ctx, const struct turn_usage *rec);
 };
 
 /* An immutable configuration snapshot the worker reads; it outlives the worker (or is swapped
@@ -89,7 +94,23 @@ enum turn_auth_failure {
     TURN_AUTH_FAILURE_STALE_NONCE = 3,  /* 438: the nonce is stale or not ours */
 };
 
-/* Per-worker counters, written only by the worker's thread through TURN_COUNT(). */
+/* Upper bounds of the buckets of the allocation duration histogram, in seconds; a last bucket
+ * (+Inf) follows. */
+#define TURN_DURATION_BUCKETS 9
+extern const uint64_t turn_worker_duration_bounds_s[TURN_DURATION_BUCKETS];
+/* Upper bounds of the buckets of the bytes-per-allocation histogram (both directions). */
+#define TURN_BYTES_BUCKETS 8
+extern const uint64_t turn_worker_bytes_bounds[TURN_BYTES_BUCKETS];
+/* Room for every enum turn_fail in allocations_refused_by (turn_error.h; checked at build). */
+#define TURN_FAIL_SLOTS 16
+/* Address families of the active allocation gauges: [0] IPv4, [1] IPv6. */
+#define TURN_FAMILIES 2
+/* Transports of the active allocation gauges (enum turn_transport). */
+#define TURN_TRANSPORTS 4
+
+/* Per-worker counters, written only by the worker's thread through TURN_COUNT() (relaxed atomic
+ * stores, util/counter.h) and read by any thread with counter_read(). The block starts on a
+ * cache line of its own. */
 struct turn_counters {
     /* [STUN method number, every TURN method is below 16; 0 for other methods][0 success,
      * 1 error]. */
@@ -109,6 +130,26 @@ struct turn_counters {
     uint64_t tx_packets_peer; /* peer to client */
     uint64_t tx_bytes_peer;
     uint64_t allocations_active;
+    /* Relays of live allocations by [enum turn_transport][family]: a dual-stack allocation
+     * counts once in each family. */
+    uint64_t relays_active[TURN_TRANSPORTS][TURN_FAMILIES];
+    uint64_t allocations_refused_by[TURN_FAIL_SLOTS]; /* [enum turn_fail] */
+    uint64_t allocations_ended[TURN_USAGE_REASON_COUNT];
+    /* Histograms, updated when an allocation ends: counts per bucket (not cumulative). */
+    uint64_t duration_buckets[TURN_DURATION_BUCKETS + 1];
+    uint64_t duration_sum_s;
+    uint64_t bytes_buckets[TURN_BYTES_BUCKETS + 1];
+    uint64_t bytes_sum;
+};
+
+/* One allocation of the top-N by traffic (turn_worker_top()). */
+struct turn_worker_top_entry {
+    char username[TURN_USAGE_USERNAME_MAX + 1];
+    struct addr client;
+    struct addr relay;
+    uint64_t bytes_to_peer;
+    uint64_t bytes_to_client;
+    int64_t start_s;
 };
 
 /* Creates the state of one worker. cfg, ops and what they point to are borrowed and must outlive
@@ -123,9 +164,9 @@ void turn_worker_free(struct turn_worker *w);
 /* Replaces the configuration snapshot (reload); live allocations keep running. */
 void turn_worker_set_config(struct turn_worker *w, const struct turn_worker_config *cfg);
 
-/* Ends allocations, permissions and channels whose time has come at now_ms. Call about once a
- * second. */
-void turn_worker_expire(struct turn_worker *w, uint64_t now_ms);
+/* Ends allocations, permissions and channels whose time has come at now_ms (monotonic); now_s
+ * is the wall clock, for usage records. Call about once a second. */
+void turn_worker_expire(struct turn_worker *w, uint64_t now_ms, int64_t now_s);
 
 /* Ends the allocations of a client connection (TCP or TLS) that closed; conn is the handle given
  * in struct turn_packet_info. */
@@ -136,5 +177,9 @@ const struct turn_counters *turn_worker_counters(const struct turn_worker *w);
 
 /* The number of live allocations of the worker. */
 size_t turn_worker_alloc_count(const struct turn_worker *w);
+
+/* Writes the (at most n) allocations with the most bytes relayed, both directions together,
+ * into out, most first. Returns how many were written. Cost: one pass over the allocations. */
+size_t turn_worker_top(const struct turn_worker *w, struct turn_worker_top_entry *out, size_t n);
 
 #endif

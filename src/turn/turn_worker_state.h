@@ -17,21 +17,35 @@ struct turn_worker {
     void *io_ctx;
     struct turn_table table;
     struct turn_ratelimit *ratelimit; /* owned; large, so on the heap */
-    struct turn_counters counters;
-    uint64_t txid_state; /* transaction ids of Data indications (splitmix64) */
+    uint64_t txid_state;              /* transaction ids of Data indications (splitmix64) */
+    /* The clocks as last seen (a request, or the expiry timer): the end of an allocation that
+     * ends without a request (connection closed, shutdown) is dated with them. */
+    uint64_t now_ms;
+    int64_t now_s;
+    /* Last, on cache lines of its own (the worker is allocated with xcalloc_aligned()). */
+    _Alignas(COUNTER_LINE) struct turn_counters counters;
 };
 
-/* Every counter write goes through this one macro, so that making it a relaxed atomic store
- * (when another thread reads the counters) is a change of one line. */
-#define TURN_COUNT_STORE(w, field, v) ((void)((w)->counters.field = (uint64_t)(v)))
+/* Every counter write goes through these macros: a relaxed atomic store by the one writer, so
+ * the HTTP thread reads the counters without a data race and the worker without a lock
+ * (util/counter.h). */
+#define TURN_COUNT_STORE(w, field, v) COUNTER_STORE(&(w)->counters.field, (v))
 /* Adds n to one counter of w. */
-#define TURN_COUNT_ADD(w, field, n) TURN_COUNT_STORE(w, field, (w)->counters.field + (uint64_t)(n))
+#define TURN_COUNT_ADD(w, field, n) COUNTER_ADD(&(w)->counters.field, (n))
+/* Subtracts n from one gauge of w. */
+#define TURN_COUNT_SUB(w, field, n) COUNTER_SUB(&(w)->counters.field, (n))
 /* Adds one to one counter of w. */
 #define TURN_COUNT(w, field) TURN_COUNT_ADD(w, field, 1)
 
-/* Ends allocation a: closes its relays, gives back its quota, takes it out of the table and
- * frees it. */
-void turn_worker_end(struct turn_worker *w, struct turn_alloc *a);
+/* Ends allocation a for reason: counts it, hands its usage record to the ops, closes its relays,
+ * gives back its quota, takes it out of the table and frees it. */
+void turn_worker_end(struct turn_worker *w, struct turn_alloc *a, enum turn_usage_reason reason);
+
+/* Counts the relays of a, which has just entered the table, among the active ones. */
+void turn_worker_count_active(struct turn_worker *w, const struct turn_alloc *a);
+
+/* Notes the clocks of the packet or timer being handled. */
+void turn_worker_clock(struct turn_worker *w, uint64_t now_ms, int64_t now_s);
 
 /* Closes the relays of a, an allocation not in the table (one whose Allocate failed), gives
  * back its quota when held, and frees it. */

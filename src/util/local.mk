@@ -8,4 +8,6 @@ libtern_core_a_SOURCES += src/util/base64.c src/util/base64.h
 libtern_core_a_SOURCES += src/util/bytes.h
 libtern_core_a_SOURCES += src/util/crypto.c src/util/crypto.h
 libtern_core_a_SOURCES += src/util/crc32.c src/util/crc32.h
+libtern_core_a_SOURCES += src/util/counter.h
 libtern_core_a_SOURCES += src/util/number.c src/util/number.h
+libtern_core_a_SOURCES += src/util/notify.c src/util/notify.h

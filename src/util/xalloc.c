@@ -30,6 +30,19 @@ void *xcalloc(size_t count, size_t size)
     return p;
 }
 
+void *xcalloc_aligned(size_t align, size_t size)
+{
+    /* aligned_alloc() wants a size that is a multiple of the alignment. */
+    size_t n = (size + align - 1) / align * align;
+    void *p = aligned_alloc(align, n ? n : align);
+
+    if (p == NULL) {
+        xalloc_die(n);
+    }
+    memset(p, 0, n ? n : align);
+    return p;
+}
+
 void *xrealloc(void *p, size_t n)
 {
     void *q = realloc(p, n ? n : 1);

@@ -14,6 +14,10 @@ void *xmalloc(size_t n);
 /* Returns an owned zeroed array of count * size bytes; never NULL. Aborts on overflow. */
 void *xcalloc(size_t count, size_t size);
 
+/* Returns an owned zeroed block of size bytes whose address is a multiple of align (a power of
+ * two, at least sizeof(void *)); release it with xfree(). Never NULL. */
+void *xcalloc_aligned(size_t align, size_t size);
+
 /* Resizes an owned block (p may be NULL); returns the new block, never NULL. */
 void *xrealloc(void *p, size_t n);
 

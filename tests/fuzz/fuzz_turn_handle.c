@@ -406,7 +406,7 @@ static void fuzz_turn_step(struct fuzz_turn *f, struct bytes_reader *r)
         body = fuzz_turn_body(r, &len);
         fuzz_turn_peer(f, relay_idx, peer_idx, body, len);
     } else if (kind == FUZZ_TURN_EXPIRE) {
-        turn_worker_expire(f->w, f->now_ms);
+        turn_worker_expire(f->w, f->now_ms, f->now_s);
     } else if (kind == FUZZ_TURN_CLOSED) {
         turn_worker_conn_closed(f->w, &f->tcp_conn);
     }

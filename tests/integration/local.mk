@@ -13,7 +13,11 @@ INTEGRATION_TESTS = \
 	tests/integration/uclient.py \
 	tests/integration/aioice_turn.py \
 	tests/integration/ternctl.py \
-	tests/integration/relay_to_relay.py
+	tests/integration/bench_smoke.py \
+	tests/integration/relay_to_relay.py \
+	tests/integration/notify.py \
+	tests/integration/metrics.py \
+	tests/integration/metrics_tls.py
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += tests/integration/tern_harness.py tests/integration/turn_checks.py \
 	$(INTEGRATION_TESTS)

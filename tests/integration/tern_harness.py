@@ -383,7 +383,11 @@ class Ternd:
 
     listen: IPs passed as -L (None: pass none, keep the config's);
     port: "auto" picks a free port (and retries on a bind race), an int is
-    used as is, None passes no -p; config: text written to a temporary file
+    used as is, None passes no -p; http_port: the statistics endpoint's
+    port passed as --http-port: 0 (the default) turns the endpoint off, so
+    tests running in parallel never fight over its default port 9641,
+    "auto" picks a free port (d.http_port), an int is used as is, None
+    passes nothing (the configuration decides); config: text written to a temporary file
     and passed as -c; avoid_ports: ports "auto" must not pick (a relay
     port range). With a tap, start-up, the exit status after SIGTERM and
     the absence of sanitizer reports are each reported as a check.
@@ -391,13 +395,15 @@ class Ternd:
 
     def __init__(self, tap=None, args=(), config=None, listen=(LOOPBACK4,), port="auto",
                  ready_timeout=10.0, stop_timeout=5.0, env=None, name="ternd", attempts=5,
-                 avoid_ports=()):
+                 avoid_ports=(), http_port=0):
         self.tap = tap
         self.args = list(args)
         self.config = config
         self.listen = list(listen) if listen is not None else None
         self.port_mode = port
         self.port = None
+        self.http_port_mode = http_port
+        self.http_port = None
         self.ready_timeout = ready_timeout
         self.stop_timeout = stop_timeout
         self.env = env
@@ -430,6 +436,8 @@ class Ternd:
             argv += ["-L", h]
         if self.port is not None:
             argv += ["-p", str(self.port)]
+        if self.http_port is not None:
+            argv += ["--http-port", str(self.http_port)]
         return argv + self.args
 
     def _spawn(self):
@@ -468,6 +476,11 @@ class Ternd:
                 self.port = free_port(self.listen or (LOOPBACK4,), avoid=self.avoid_ports)
             else:
                 self.port = self.port_mode
+            if self.http_port_mode == "auto":
+                self.http_port = free_port(self.listen or (LOOPBACK4,),
+                                           avoid=set(self.avoid_ports) | {self.port})
+            else:
+                self.http_port = self.http_port_mode
             self._spawn()
             if self._wait_ready():
                 if self.tap:

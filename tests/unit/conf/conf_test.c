@@ -87,6 +87,15 @@ static void conf_test_defaults(void)
     TAP_EQ_INT(c.turn.unauth_rate, 20, "default unauthenticated rate");
     TAP_EQ_INT(c.turn.unauth_burst, 40, "default unauthenticated burst");
     TAP_CHECK(c.turn.peer_allow_count == 0 && c.turn.peer_deny_count == 0, "no peer rule");
+    TAP_CHECK(c.http.enabled, "the statistics endpoint is on by default");
+    TAP_CHECK(c.http.listen != NULL && strcmp(c.http.listen, "127.0.0.1") == 0,
+              "default http listen address");
+    TAP_EQ_INT(c.http.port, 9641, "default http port");
+    TAP_CHECK(c.http.token == NULL && c.http.tls_cert == NULL && c.http.tls_key == NULL,
+              "no token and no TLS by default");
+    TAP_EQ_INT(c.http.top_n, 10, "default top_n");
+    TAP_EQ_INT(c.http.max_request_bytes, 4096, "default max_request_bytes");
+    TAP_CHECK(c.server.usage_file == NULL, "no usage file by default");
     TAP_EQ_INT(conf_validate(&c, err), 0, "the defaults validate");
     conf_fini(&c);
 }

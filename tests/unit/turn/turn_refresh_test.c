@@ -36,10 +36,10 @@ static void test_extends(void)
     turn_fake_advance_s(&fake, 500);
     TAP_EQ_INT(turn_fake_refresh(&fake, 1200), 0, "refresh at 500 s for 1200 s");
     turn_fake_advance_s(&fake, 1199);
-    turn_worker_expire(fake.w, fake.now_ms);
+    turn_worker_expire(fake.w, fake.now_ms, fake.now_s);
     TAP_EQ_INT(turn_worker_alloc_count(fake.w), 1, "alive 1199 s after the refresh");
     turn_fake_advance(&fake, 1000);
-    turn_worker_expire(fake.w, fake.now_ms);
+    turn_worker_expire(fake.w, fake.now_ms, fake.now_s);
     TAP_EQ_INT(turn_worker_alloc_count(fake.w), 0, "gone 1200 s after it");
     turn_fake_teardown(&fake);
 }

@@ -20,10 +20,10 @@ static void test_alloc_expiry(void)
     turn_fake_setup(&fake);
     (void)turn_fake_allocate(&fake);
     turn_fake_advance(&fake, 599999);
-    turn_worker_expire(fake.w, fake.now_ms);
+    turn_worker_expire(fake.w, fake.now_ms, fake.now_s);
     TAP_EQ_INT(turn_worker_alloc_count(fake.w), 1, "RFC 8656 s7.2: alive just before 600 s");
     turn_fake_advance(&fake, 1);
-    turn_worker_expire(fake.w, fake.now_ms);
+    turn_worker_expire(fake.w, fake.now_ms, fake.now_s);
     TAP_EQ_INT(turn_worker_alloc_count(fake.w), 0, "expired at its lifetime");
     TAP_EQ_INT(turn_worker_counters(fake.w)->allocations_expired, 1, "allocations_expired");
     TAP_EQ_INT(turn_worker_counters(fake.w)->allocations_active, 0, "allocations_active");
@@ -52,19 +52,19 @@ static void test_sweep(void)
     TAP_EQ_INT(the_alloc()->perms.count, 1, "one permission");
     TAP_EQ_INT(the_alloc()->channels.count, 1, "one channel");
     turn_fake_advance_s(&fake, 299);
-    turn_worker_expire(fake.w, fake.now_ms);
+    turn_worker_expire(fake.w, fake.now_ms, fake.now_s);
     TAP_EQ_INT(the_alloc()->perms.count, 1, "RFC 8656 s9: the permission lives at 299 s");
     turn_fake_advance(&fake, 1000);
-    turn_worker_expire(fake.w, fake.now_ms);
+    turn_worker_expire(fake.w, fake.now_ms, fake.now_s);
     TAP_EQ_INT(the_alloc()->perms.count, 0, "RFC 8656 s9: the sweep drops it at 300 s");
     TAP_EQ_INT(the_alloc()->channels.count, 1, "the channel remains");
     turn_fake_advance_s(&fake, 300);
-    turn_worker_expire(fake.w, fake.now_ms);
+    turn_worker_expire(fake.w, fake.now_ms, fake.now_s);
     TAP_EQ_INT(turn_fake_channel_data(&fake, 0x4000, payload, 4), TURN_DROP_NO_CHANNEL,
                "RFC 8656 s12: the channel is unbound at 600 s");
     TAP_EQ_INT(the_alloc()->channels.count, 1, "but kept while cooling");
     turn_fake_advance_s(&fake, 300);
-    turn_worker_expire(fake.w, fake.now_ms);
+    turn_worker_expire(fake.w, fake.now_ms, fake.now_s);
     TAP_EQ_INT(the_alloc()->channels.count, 0, "forgotten 5 minutes after expiry");
     turn_fake_teardown(&fake);
 }

@@ -16,3 +16,7 @@ check_PROGRAMS += tests/unit/util/crc32_test
 TESTS += tests/unit/util/crc32_test
 check_PROGRAMS += tests/unit/util/number_test
 TESTS += tests/unit/util/number_test
+check_PROGRAMS += tests/unit/util/counter_test
+TESTS += tests/unit/util/counter_test
+check_PROGRAMS += tests/unit/util/notify_test
+TESTS += tests/unit/util/notify_test

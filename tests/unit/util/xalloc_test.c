@@ -61,8 +61,23 @@ static void xalloc_test_calloc_realloc(void)
     xfree(&grown);
 }
 
+static void xalloc_test_aligned(void)
+{
+    uint8_t *p = xcalloc_aligned(64, 100);
+    int nonzero = 0;
+
+    TAP_CHECK(((uintptr_t)p % 64) == 0, "xcalloc_aligned aligns");
+    for (size_t i = 0; i < 100; i++) {
+        nonzero += p[i] != 0;
+    }
+    TAP_EQ_INT(nonzero, 0, "xcalloc_aligned zeroes");
+    xfree(&p);
+    TAP_CHECK(p == NULL, "xfree releases an aligned block");
+}
+
 int main(void)
 {
+    xalloc_test_aligned();
     xalloc_test_free();
     xalloc_test_strdup();
     xalloc_test_calloc_realloc();
