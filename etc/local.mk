@@ -1,1 +1,2 @@
 dist_sysconf_DATA += etc/tern.conf
+EXTRA_DIST += etc/ternd.service docker/Dockerfile docker/compose.yaml
