@@ -209,7 +209,8 @@ def free_port(hosts=(LOOPBACK4,), attempts=200, avoid=()):
 # ---------------------------------------------------------------- ternd
 
 
-SANITIZER_PATTERNS = ("ERROR: AddressSanitizer", "runtime error:", "LeakSanitizer")
+SANITIZER_PATTERNS = ("ERROR: AddressSanitizer", "runtime error:", "LeakSanitizer",
+                      "WARNING: ThreadSanitizer")
 READY_MARK = "server: ready:"
 BIND_FAILURE = re.compile(r"address already in use|EADDRINUSE", re.IGNORECASE)
 
