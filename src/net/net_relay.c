@@ -128,21 +128,20 @@ static unsigned net_relay_handle_one(struct net_relay *nr, unsigned i, unsigned 
                                      uint64_t now_ms, void **conn)
 {
     struct net_relay_batch *b = nr->worker->relay_batch;
-    struct addr peer;
-    const uint8_t *msg = NULL;
-    size_t msg_len = 0;
+    struct turn_peer_packet p = {
+        .relay = nr->relay, .buf = net_relay_slot(b, i), .len = b->rx[i].msg_len, .now_ms = now_ms};
 
     COUNTER_ADD(&nr->worker->counters.relay_rx_packets, 1);
     if ((b->rx[i].msg_hdr.msg_flags & MSG_TRUNC) ||
-        addr_from_sockaddr(&peer, (struct sockaddr *)&b->peers[i], b->rx[i].msg_hdr.msg_namelen) <
+        addr_from_sockaddr(&p.peer, (struct sockaddr *)&b->peers[i], b->rx[i].msg_hdr.msg_namelen) <
             0 ||
-        turn_handle_peer(nr->worker->turn, nr->relay, &peer, net_relay_slot(b, i), b->rx[i].msg_len,
-                         now_ms, &msg, &msg_len, conn) < 0) {
+        turn_handle_peer(nr->worker->turn, &p) < 0) {
         COUNTER_ADD(&nr->worker->counters.relay_dropped, 1);
         return 0;
     }
-    b->tx_iov[out].iov_base = (void *)msg;
-    b->tx_iov[out].iov_len = msg_len;
+    b->tx_iov[out].iov_base = (void *)p.msg;
+    b->tx_iov[out].iov_len = p.msg_len;
+    *conn = p.conn;
     return 1;
 }
 

@@ -327,38 +327,33 @@ static struct turn_alloc *turn_handle_peer_alloc(struct turn_worker *w,
     return a;
 }
 
-/* The signature is the contract net/ was written against (turn_handle.h): nine parameters,
- * each one thing net/ has in hand, past the style's six. */
-/* NOLINTNEXTLINE(readability-function-size): the contract's signature, as said above. */
-int turn_handle_peer(struct turn_worker *w, struct turn_relay *relay, const struct addr *peer,
-                     uint8_t *buf, size_t len, uint64_t now_ms, const uint8_t **msg,
-                     size_t *msg_len, void **conn)
+int turn_handle_peer(struct turn_worker *w, struct turn_peer_packet *p)
 {
     struct turn_data_frame fr;
     int rc;
-    struct turn_alloc *a = turn_handle_peer_alloc(w, relay, peer, now_ms, &rc);
+    struct turn_alloc *a = turn_handle_peer_alloc(w, p->relay, &p->peer, p->now_ms, &rc);
 
-    *msg = NULL;
-    *msg_len = 0;
+    p->msg = NULL;
+    p->msg_len = 0;
     if (a == NULL) {
         return rc;
     }
-    turn_handle_frame_init(&fr, buf, len);
-    rc = turn_handle_peer_frame(w, a, peer, now_ms, &fr);
+    turn_handle_frame_init(&fr, p->buf, p->len);
+    rc = turn_handle_peer_frame(w, a, &p->peer, p->now_ms, &fr);
     if (rc < 0) {
         return rc;
     }
-    if (!turn_bucket_take(&a->to_client, len, now_ms)) {
+    if (!turn_bucket_take(&a->to_client, p->len, p->now_ms)) {
         TURN_COUNT(w, bandwidth_dropped);
         return TURN_DROP_BANDWIDTH;
     }
-    *msg = fr.msg;
-    *msg_len = fr.msg_len;
-    *conn = a->conn;
+    p->msg = fr.msg;
+    p->msg_len = fr.msg_len;
+    p->conn = a->conn;
     TURN_COUNT(w, tx_packets_peer);
-    TURN_COUNT_ADD(w, tx_bytes_peer, len);
+    TURN_COUNT_ADD(w, tx_bytes_peer, p->len);
     a->stats.packets_to_client++;
-    a->stats.bytes_to_client += len;
+    a->stats.bytes_to_client += p->len;
     return 0;
 }
 

@@ -77,14 +77,24 @@ int turn_handle_stun(struct turn_worker *w, const struct turn_packet_info *info,
 int turn_handle_channel(struct turn_worker *w, const struct turn_packet_info *info,
                         const uint8_t *pkt, size_t len, struct turn_out *out);
 
-/* Handles a datagram from peer that arrived on relay at now_ms. The data is at
- * buf + TURN_PEER_HEADROOM, len bytes, with TURN_PEER_TAILROOM writable bytes after it. When a
- * permission allows it, the message for the client (ChannelData when a channel is bound to peer,
- * else a Data indication) is written around the data in place, and *msg / *msg_len say where it
- * is; *conn is the client's handle. Returns 0, or negative when dropped. */
-int turn_handle_peer(struct turn_worker *w, struct turn_relay *relay, const struct addr *peer,
-                     uint8_t *buf, size_t len, uint64_t now_ms, const uint8_t **msg,
-                     size_t *msg_len, void **conn);
+/* A datagram from a peer, and the message it becomes for the client. */
+struct turn_peer_packet {
+    struct turn_relay *relay; /* the relay it arrived on */
+    struct addr peer;         /* its source */
+    uint8_t *buf;             /* the data is at buf + TURN_PEER_HEADROOM ... */
+    size_t len;               /* ... len bytes, with TURN_PEER_TAILROOM writable bytes after */
+    uint64_t now_ms;
+    /* Set by turn_handle_peer() on success: */
+    const uint8_t *msg; /* the message for the client, inside buf */
+    size_t msg_len;
+    void *conn; /* the client's handle */
+};
+
+/* Handles the datagram p describes. When a permission allows it, the message for the client
+ * (ChannelData when a channel is bound to the peer, else a Data indication) is written around
+ * the data in place and p->msg, p->msg_len and p->conn say where it is and whom it is for.
+ * Returns 0, or negative when dropped. */
+int turn_handle_peer(struct turn_worker *w, struct turn_peer_packet *p);
 
 /* The 5-tuple of the client of relay's allocation (client and local addresses). */
 void turn_handle_client_of(const struct turn_relay *relay, struct addr *client, struct addr *local,

@@ -280,9 +280,6 @@ static void fuzz_turn_peer(struct fuzz_turn *f, uint8_t relay_idx, uint8_t peer_
 {
     static uint8_t buf[TURN_PEER_HEADROOM + FUZZ_TURN_MAX_BODY + TURN_PEER_TAILROOM];
     struct turn_relay *relay = NULL;
-    const uint8_t *msg = NULL;
-    size_t msg_len = 0;
-    void *conn = NULL;
     int live = 0;
 
     for (int i = 0; i < FUZZ_TURN_MAX_RELAYS; i++) {
@@ -296,9 +293,13 @@ static void fuzz_turn_peer(struct fuzz_turn *f, uint8_t relay_idx, uint8_t peer_
     if (len > 0) {
         memcpy(buf + TURN_PEER_HEADROOM, payload, len);
     }
-    if (turn_handle_peer(f->w, relay, &fuzz_turn_peers[peer_idx % 4], buf, len, f->now_ms, &msg,
-                         &msg_len, &conn) == 0 &&
-        (msg < buf || msg + msg_len > buf + sizeof(buf) || msg_len < len)) {
+    struct turn_peer_packet p = {.relay = relay,
+                                 .peer = fuzz_turn_peers[peer_idx % 4],
+                                 .buf = buf,
+                                 .len = len,
+                                 .now_ms = f->now_ms};
+    if (turn_handle_peer(f->w, &p) == 0 &&
+        (p.msg < buf || p.msg + p.msg_len > buf + sizeof(buf) || p.msg_len < len)) {
         abort();
     }
 }

@@ -630,11 +630,13 @@ static inline int turn_fake_from_peer(struct turn_fake *f, struct turn_relay *re
 {
     memset(pm, 0xEE, sizeof(pm->buf));
     memcpy(pm->buf + TURN_PEER_HEADROOM, data, len);
-    pm->msg = NULL;
-    pm->msg_len = 0;
-    pm->conn = NULL;
-    pm->rc = turn_handle_peer(f->w, relay, peer, pm->buf, len, f->now_ms, &pm->msg, &pm->msg_len,
-                              &pm->conn);
+    struct turn_peer_packet p = {
+        .relay = relay, .peer = *peer, .buf = pm->buf, .len = len, .now_ms = f->now_ms};
+
+    pm->rc = turn_handle_peer(f->w, &p);
+    pm->msg = p.msg;
+    pm->msg_len = p.msg_len;
+    pm->conn = p.conn;
     return pm->rc;
 }
 
