@@ -97,18 +97,15 @@ static void net_relay_prepare_rx(struct net_relay_batch *b)
 
 /* Sends the count messages prepared in b->tx_iov to the client over UDP, through the listening
  * socket the client talks to, from the address it reached. */
-static void net_relay_flush_udp(struct net_relay *nr, struct net_udp *u, unsigned count)
+static void net_relay_flush_udp(struct net_relay *nr, struct net_udp *u, const struct addr *client,
+                                const struct addr *local, unsigned count)
 {
     struct net_relay_batch *b = nr->worker->relay_batch;
-    struct addr client;
-    struct addr local;
-    enum turn_transport transport;
     struct sockaddr_storage to;
     uint8_t ctl[NET_UDP_CTL_LEN] __attribute__((aligned(8)));
 
-    turn_handle_client_of(nr->relay, &client, &local, &transport);
-    socklen_t to_len = addr_to_sockaddr(&client, &to);
-    size_t ctl_len = net_udp_source_control(ctl, sizeof(ctl), &local);
+    socklen_t to_len = addr_to_sockaddr(client, &to);
+    size_t ctl_len = net_udp_source_control(ctl, sizeof(ctl), local);
     for (unsigned i = 0; i < count; i++) {
         struct msghdr *h = &b->tx[i].msg_hdr;
         memset(h, 0, sizeof(*h));
@@ -156,7 +153,7 @@ static void net_relay_deliver(struct net_relay *nr, void *conn, unsigned count)
     }
     turn_handle_client_of(nr->relay, &client, &local, &transport);
     if (transport == TURN_TRANSPORT_UDP) {
-        net_relay_flush_udp(nr, conn, count);
+        net_relay_flush_udp(nr, conn, &client, &local, count);
         return;
     }
     for (unsigned i = 0; i < count; i++) {

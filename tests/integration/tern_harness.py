@@ -308,12 +308,23 @@ def run_ternd(args, timeout=10.0, env=None):
     """Runs ternd to completion (for --check-config, --print-config, -V, bad
     arguments). Returns (status, stdout, stderr); status None means it was
     still running after timeout and was killed (by its PID)."""
+    return run_tool([ternd_path()] + list(args), timeout, env)
+
+
+def run_tool(argv, timeout=10.0, env=None, drop_env=()):
+    """Runs one of our programs to completion with the sanitizer
+    environment, env added and the variables in drop_env removed. Returns
+    (status, stdout, stderr); status None means it was still running after
+    timeout and was killed (by its PID)."""
+    full = sanitizer_env(env)
+    for name in drop_env:
+        full.pop(name, None)
     proc = subprocess.Popen(
-        [ternd_path()] + list(args),
+        list(argv),
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
-        env=sanitizer_env(env),
+        env=full,
     )
     try:
         out, err = proc.communicate(timeout=timeout)

@@ -18,7 +18,6 @@ replaces auth.secrets), and one with --ttl 1 is refused once expired.
 import json
 import os
 import re
-import subprocess
 import sys
 import tempfile
 import time
@@ -32,19 +31,9 @@ LINE = re.compile(r"^(username|password|ttl): (.*)$")
 
 
 def run_ternctl(args, env_extra=None, drop_env=("TERN_SECRET",)):
-    env = {k: v for k, v in os.environ.items() if k not in drop_env}
-    env.update(env_extra or {})
-    proc = subprocess.Popen([h.ternctl_path()] + list(args), stdin=subprocess.DEVNULL,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            env=h.sanitizer_env(env))
-    try:
-        out, err = proc.communicate(timeout=TOOL_TIMEOUT_S)
-        status = proc.returncode
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        out, err = proc.communicate()
-        status = None
-    return status, out.decode("utf-8", "replace"), err.decode("utf-8", "replace")
+    """ternctl with no TERN_SECRET from the caller's environment unless env_extra sets it."""
+    drop = [n for n in drop_env if n not in (env_extra or {})]
+    return h.run_tool([h.ternctl_path()] + list(args), TOOL_TIMEOUT_S, env_extra, drop)
 
 
 def parse_output(out):
