@@ -11,6 +11,8 @@ static const char *const turn_usage_reasons[TURN_USAGE_REASON_COUNT] = {
     "deleted",
     "closed",
     "shutdown",
+    "killed",
+    "revoked",
 };
 
 const char *turn_usage_reason_name(enum turn_usage_reason r)
