@@ -8,8 +8,10 @@
 #include "net/net_shared.h"
 #include "net/net_socket.h"
 #include "net/net_worker.h"
+#include "server_credential.h"
 #include "server_stats.h"
 #include "server_usage.h"
+#include "store/store.h"
 #include "turn/turn_worker.h"
 #include "util/addr.h"
 #include "util/base64.h"
@@ -49,6 +51,9 @@ struct server {
     unsigned worker_count;
     struct net_worker *workers[SERVER_MAX_THREADS];
     struct server_usage *usage;
+    struct store *store;             /* NULL without Redis */
+    struct server_usage_sinks sinks; /* where workers' usage records go */
+    struct server_credential mint;   /* the credential API's current secret */
     struct server_stats stats;
     struct http_server *http;
     struct event_base *control;
@@ -91,8 +96,8 @@ static int server_step_start_workers(struct server *s)
 {
     char err[NET_ERR_LEN];
     struct net_worker_hooks hooks = {
-        .usage = s->usage != NULL ? server_usage_push : NULL,
-        .usage_ctx = s->usage,
+        .usage = s->sinks.file != NULL || s->sinks.line != NULL ? server_usage_dispatch : NULL,
+        .usage_ctx = &s->sinks,
         .top_n = s->conf->http.enabled ? s->conf->http.top_n : 0,
     };
 
@@ -193,6 +198,7 @@ static int server_step_protocol(struct server *s)
     }
     s->turn_cfg.turn = &c->turn;
     s->turn_cfg.auth = s->auth;
+    server_credential_set_secret(&s->mint, auth_store_mint_secret(s->auth));
     s->turn_cfg.nonce_key = s->nonce_key;
     s->turn_cfg.nonce_lifetime_s = c->auth.nonce_lifetime_s;
     s->turn_cfg.software = c->server.software;
@@ -216,6 +222,94 @@ static int server_step_usage(struct server *s)
         log_error("%s", err);
         return -1;
     }
+    s->sinks.file = s->usage;
+    return 0;
+}
+
+static void server_job_set_config(struct net_worker *w, void *arg)
+{
+    turn_worker_set_config(w->turn, arg);
+}
+
+static void server_job_revoke(struct net_worker *w, void *arg)
+{
+    (void)turn_worker_end_user(w->turn, arg, TURN_USAGE_REVOKED);
+}
+
+/* Builds the credentials of the configuration with the shared secrets (newest first: the first
+ * mints) ahead of the file's, refusing revoked (owned, sealed), and swaps them into every
+ * worker; the old store is freed once no worker reads it. Control thread. */
+static void server_set_credentials(struct server *s, const char *const *secrets, size_t n,
+                                   struct auth_revoked *revoked)
+{
+    struct auth_options *o = xmalloc(sizeof(*o));
+    char err[AUTH_STORE_ERR_LEN];
+    struct auth_store *next;
+    bool all = true;
+
+    *o = s->conf->auth;
+    o->secret_count = 0;
+    for (size_t i = 0; i < n && o->secret_count < AUTH_MAX_SECRETS; i++) {
+        o->secrets[o->secret_count++] = (char *)secrets[i];
+    }
+    for (size_t i = 0; i < s->conf->auth.secret_count && o->secret_count < AUTH_MAX_SECRETS; i++) {
+        o->secrets[o->secret_count++] = s->conf->auth.secrets[i];
+    }
+    next = auth_store_new(o, err);
+    xfree(&o);
+    if (next == NULL) {
+        log_error("credentials from Redis refused: %s", err);
+        auth_revoked_free(revoked);
+        return;
+    }
+    auth_store_set_revoked(next, revoked);
+    s->turn_cfg.auth = next;
+    for (unsigned i = 0; i < s->worker_count; i++) {
+        all = net_worker_call(s->workers[i], server_job_set_config, &s->turn_cfg) == 0 && all;
+    }
+    if (all) {
+        auth_store_free(s->auth);
+    } else {
+        log_error("a worker did not take the new credentials: the old ones are kept in memory");
+    }
+    s->auth = next;
+    server_credential_set_secret(&s->mint, auth_store_mint_secret(next));
+}
+
+/* The store's hook: new shared secrets or revocations. Names newly revoked lose their live
+ * allocations on every worker at once. */
+static void server_on_credentials(void *ctx, const struct store_credentials *c)
+{
+    struct server *s = ctx;
+
+    server_set_credentials(s, c->secrets, c->secret_count, c->revoked);
+    for (size_t i = 0; i < c->newly_revoked_count; i++) {
+        log_notice("revoked %s: ending its allocations", c->newly_revoked[i]);
+        for (unsigned w = 0; w < s->worker_count; w++) {
+            (void)net_worker_call(s->workers[w], server_job_revoke, (void *)c->newly_revoked[i]);
+        }
+    }
+}
+
+/* Redis, when configured: created before the workers (their usage records go to it), started
+ * once they run. */
+static int server_step_store(struct server *s)
+{
+    char err[STORE_ERR_LEN];
+    struct store_hooks hooks = {.credentials = server_on_credentials, .ctx = s};
+
+    if (!s->conf->redis.enabled) {
+        return 0;
+    }
+    s->store = store_new(s->control, &s->conf->redis, &hooks, err);
+    if (s->store == NULL) {
+        log_error("%s", err);
+        return -1;
+    }
+    if (s->conf->redis.usage_maxlen > 0) {
+        s->sinks.line = store_usage_record;
+        s->sinks.line_ctx = s->store;
+    }
     return 0;
 }
 
@@ -229,6 +323,8 @@ static int server_step_http(struct server *s)
         .stats = server_stats_json,
         .ready = server_stats_ready,
         .ctx = &s->stats,
+        .credential = server_credential_mint,
+        .credential_ctx = &s->mint,
     };
 
     if (!o->enabled) {
@@ -238,6 +334,7 @@ static int server_step_http(struct server *s)
     s->stats.worker_count = s->worker_count;
     s->stats.shared = &s->shared;
     s->stats.usage = s->usage;
+    s->stats.store = s->store;
     s->stats.start_s = clock_wall_s();
     s->stats.top_n = s->conf->http.top_n;
     s->http = http_server_new(o, &routes, err);
@@ -403,6 +500,7 @@ int server_run(struct conf *c)
     struct server s = {.conf = c};
     int status = 1;
 
+    server_credential_init(&s.mint, c);
     log_set_level(c->server.log_level);
     /* Workers' loops are stopped from this thread: libevent must lock. */
     if (evthread_use_pthreads() < 0) {
@@ -416,8 +514,12 @@ int server_run(struct conf *c)
     if (s.control == NULL || server_step_signals(&s) < 0 ||
         server_step_ensure_secret(&c->auth, &c->server) < 0 || server_step_protocol(&s) < 0 ||
         server_step_probe_ports(&c->net) < 0 || server_step_usage(&s) < 0 ||
-        server_step_start_workers(&s) < 0 || server_step_http(&s) < 0) {
+        server_step_store(&s) < 0 || server_step_start_workers(&s) < 0 ||
+        server_step_http(&s) < 0) {
         goto out_stop;
+    }
+    if (s.store != NULL) {
+        store_start(s.store);
     }
     server_log_ready(&s);
     /* Every socket is open: a Type=notify service manager may now start what depends on us. */
@@ -431,11 +533,13 @@ out_stop:
      * whose usage records the writer then drains before it stops. */
     http_server_free(s.http);
     server_step_stop_workers(&s);
+    store_free(s.store);
     server_usage_free(s.usage);
     if (s.shared_ready) {
         net_shared_fini(&s.shared);
     }
     auth_store_free(s.auth);
+    server_credential_fini(&s.mint);
     explicit_bzero(s.nonce_key, sizeof(s.nonce_key));
     server_free_control(&s);
     log_notice("stopped");
