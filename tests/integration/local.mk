@@ -17,7 +17,10 @@ INTEGRATION_TESTS = \
 	tests/integration/relay_to_relay.py \
 	tests/integration/notify.py \
 	tests/integration/metrics.py \
-	tests/integration/metrics_tls.py
+	tests/integration/metrics_tls.py \
+	tests/integration/redis_credentials.py \
+	tests/integration/redis_usage.py
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += tests/integration/tern_harness.py tests/integration/turn_checks.py \
+	tests/integration/redis_harness.py \
 	$(INTEGRATION_TESTS)
