@@ -308,19 +308,16 @@ static void server_stats_prom_redis(struct http_body *out, const struct server_s
         const char *name;
         const char *type;
         const char *help;
-        uint64_t value;
     } rows[] = {
-        {"tern_redis_up", "gauge", "1 while Redis is connected (/ready does not depend on it).", 0},
-        {"tern_redis_connects_total", "counter", "Times the Redis connection came up.", 0},
+        {"tern_redis_up", "gauge", "1 while Redis is connected (/ready does not depend on it)."},
+        {"tern_redis_connects_total", "counter", "Times the Redis connection came up."},
         {"tern_redis_credential_reloads_total", "counter",
-         "Changes of the shared secrets or revocations applied.", 0},
-        {"tern_redis_usage_sent_total", "counter", "Usage records the Redis stream acknowledged.",
-         0},
-        {"tern_redis_usage_queued", "gauge", "Usage records waiting for Redis (memory, journal).",
-         0},
+         "Changes of the shared secrets or revocations applied."},
+        {"tern_redis_usage_sent_total", "counter", "Usage records the Redis stream acknowledged."},
+        {"tern_redis_usage_queued", "gauge", "Usage records waiting for Redis (memory, journal)."},
         {"tern_redis_usage_dropped_total", "counter",
-         "Usage records dropped: the queue was full and no journal is configured.", 0},
-        {"tern_redis_usage_journaled_total", "counter", "Usage records written to the journal.", 0},
+         "Usage records dropped: the queue was full and no journal is configured."},
+        {"tern_redis_usage_journaled_total", "counter", "Usage records written to the journal."},
     };
 
     uint64_t values[7];

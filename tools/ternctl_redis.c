@@ -255,7 +255,6 @@ static int ternctl_redis_secret(redisContext *c, const struct ternctl_redis_args
 {
     const struct store_options *o = &a->conf.redis;
     char key[128];
-    char now_ms[32];
     const char *op = a->word_count > 1 ? a->words[1] : "";
     struct timeval tv;
 
@@ -268,6 +267,7 @@ static int ternctl_redis_secret(redisContext *c, const struct ternctl_redis_args
         return 2;
     }
     if (strcmp(op, "add") == 0) {
+        char now_ms[32];
         (void)gettimeofday(&tv, NULL);
         (void)snprintf(now_ms, sizeof(now_ms), "%lld",
                        (long long)tv.tv_sec * 1000 + tv.tv_usec / 1000);

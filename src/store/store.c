@@ -286,7 +286,7 @@ static void store_on_up(void *ctx, struct store_link *l)
     store_update_state(s, NULL);
 }
 
-static void store_on_down(void *ctx, struct store_link *l, const char *why)
+static void store_on_down(void *ctx, const struct store_link *l, const char *why)
 {
     struct store *s = ctx;
 

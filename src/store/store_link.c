@@ -100,11 +100,11 @@ static void store_link_drop(struct store_link *l, const char *why)
 static void store_link_on_disconnect(const redisAsyncContext *ac, int status)
 {
     struct store_link *l = ac->data;
-    char why[128];
 
     if (l == NULL || l->ac != ac) {
         return;
     }
+    char why[128];
     (void)snprintf(why, sizeof(why), "%s",
                    status == REDIS_OK ? "closed" : (ac->errstr[0] ? ac->errstr : "error"));
     store_link_lost(l, why);
@@ -144,14 +144,16 @@ static int store_link_send(struct store_link *l, redisCallbackFn *fn, void *priv
     return 0;
 }
 
-/* A handshake reply (AUTH, SELECT): an error drops the connection. */
+/* A handshake reply (AUTH, SELECT): an error drops the connection. A reply is never NULL but
+ * from the live connection: a dropped one calls back with NULL. */
 static void store_link_on_step(redisAsyncContext *ac, void *reply, void *privdata)
 {
     struct store_link *l = privdata;
     const redisReply *r = reply;
     char why[160];
 
-    if (r == NULL || l->ac != ac || r->type != REDIS_REPLY_ERROR) {
+    (void)ac;
+    if (r == NULL || l->ac == NULL || r->type != REDIS_REPLY_ERROR) {
         return;
     }
     (void)snprintf(why, sizeof(why), "refused: %s", r->str);
@@ -164,7 +166,8 @@ static void store_link_on_ready(redisAsyncContext *ac, void *reply, void *privda
     struct store_link *l = privdata;
     const redisReply *r = reply;
 
-    if (r == NULL || l->ac != ac || r->type == REDIS_REPLY_ERROR) {
+    (void)ac;
+    if (r == NULL || l->ac == NULL || r->type == REDIS_REPLY_ERROR) {
         return;
     }
     l->up = true;
@@ -174,16 +177,16 @@ static void store_link_on_ready(redisAsyncContext *ac, void *reply, void *privda
 
 static void store_link_handshake(struct store_link *l)
 {
-    char db[16];
-    const char *auth[] = {"AUTH", l->opts->password};
-    const char *select[] = {"SELECT", db};
     const char *ping[] = {"PING"};
 
-    (void)snprintf(db, sizeof(db), "%u", l->opts->db);
     if (l->opts->password != NULL) {
+        const char *auth[] = {"AUTH", l->opts->password};
         (void)store_link_send(l, store_link_on_step, l, 2, auth, NULL);
     }
     if (l->opts->db != 0) {
+        char db[16];
+        const char *select[] = {"SELECT", db};
+        (void)snprintf(db, sizeof(db), "%u", l->opts->db);
         (void)store_link_send(l, store_link_on_step, l, 2, select, NULL);
     }
     (void)store_link_send(l, store_link_on_ready, l, 1, ping, NULL);
@@ -192,12 +195,12 @@ static void store_link_handshake(struct store_link *l)
 static void store_link_on_connect(const redisAsyncContext *ac, int status)
 {
     struct store_link *l = ac->data;
-    char why[128];
 
     if (l == NULL || l->ac != ac) {
         return;
     }
     if (status != REDIS_OK) {
+        char why[128];
         /* hiredis releases the context after this callback. */
         (void)snprintf(why, sizeof(why), "%s", ac->errstr[0] ? ac->errstr : "connect failed");
         store_link_lost(l, why);
@@ -211,13 +214,13 @@ static void store_link_connect(struct store_link *l)
     const struct store_options *o = l->opts;
     redisAsyncContext *ac =
         o->socket != NULL ? redisAsyncConnectUnix(o->socket) : redisAsyncConnect(o->host, o->port);
-    char why[128];
 
     if (ac == NULL) {
         store_link_lost(l, "out of memory");
         return;
     }
     if (ac->err) {
+        char why[128];
         (void)snprintf(why, sizeof(why), "%s", ac->errstr);
         redisAsyncFree(ac);
         store_link_lost(l, why);

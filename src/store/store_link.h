@@ -22,7 +22,7 @@ struct store_link;
 /* What the link tells its owner. why is a short reason ("Connection refused"). */
 struct store_link_ops {
     void (*up)(void *ctx, struct store_link *l);
-    void (*down)(void *ctx, struct store_link *l, const char *why);
+    void (*down)(void *ctx, const struct store_link *l, const char *why);
     void *ctx;
 };
 

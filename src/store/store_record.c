@@ -173,7 +173,8 @@ int store_record_parse(const char *line, size_t len, struct store_record_view *o
         len--;
     }
     /* Each field needs at most its own bytes plus two NULs, less its '=' and separator. */
-    if (len == 0 || len >= STORE_RECORD_LINE_MAX || cap < len + 2 * STORE_RECORD_FIELDS_MAX) {
+    if (len == 0 || len >= STORE_RECORD_LINE_MAX ||
+        cap < len + 2 * (size_t)STORE_RECORD_FIELDS_MAX) {
         return -1;
     }
     while (start <= len) {

@@ -76,6 +76,7 @@ struct store_usage {
     uint64_t journaled;
 };
 
+/* NOLINTNEXTLINE(readability-non-const-parameter): written by __atomic_add_fetch. */
 static void store_usage_count(uint64_t *c, int64_t delta)
 {
     (void)__atomic_add_fetch(c, (uint64_t)delta, __ATOMIC_RELAXED);
