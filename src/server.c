@@ -36,6 +36,8 @@
 #define SERVER_MAX_OWN_ADDRS 64
 /* Bytes of the secret generated when the configuration names no credential at all. */
 #define SERVER_SECRET_BYTES 32
+/* How long the records of allocations ended at shutdown may take to reach Redis. */
+#define SERVER_STORE_FLUSH_MS 2000
 /* The user part of the credential printed at start. */
 #define SERVER_CREDENTIAL_USER "quickstart"
 
@@ -533,6 +535,7 @@ out_stop:
      * whose usage records the writer then drains before it stops. */
     http_server_free(s.http);
     server_step_stop_workers(&s);
+    store_flush(s.store, SERVER_STORE_FLUSH_MS);
     store_free(s.store);
     server_usage_free(s.usage);
     if (s.shared_ready) {

@@ -18,6 +18,7 @@
 
 struct store {
     const struct store_options *opts;
+    struct event_base *base;
     struct store_hooks hooks;
     struct store_link *cmd; /* commands */
     struct store_link *sub; /* the subscription to <prefix>events */
@@ -319,6 +320,7 @@ struct store *store_new(struct event_base *base, const struct store_options *o,
     char usage_err[STORE_USAGE_ERR_LEN];
 
     s->opts = o;
+    s->base = base;
     s->hooks = *hooks;
     (void)snprintf(s->key_secrets, sizeof(s->key_secrets), "%ssecrets", o->key_prefix);
     (void)snprintf(s->key_revoked, sizeof(s->key_revoked), "%srevoked", o->key_prefix);
@@ -367,6 +369,21 @@ void store_figures_read(const struct store *s, struct store_figures *out)
     out->usage_queued = u[1];
     out->usage_dropped = u[2];
     out->usage_journaled = u[3];
+}
+
+void store_flush(struct store *s, unsigned timeout_ms)
+{
+    uint64_t end_ms = clock_now_ms() + timeout_ms;
+    struct timeval step = {.tv_sec = 0, .tv_usec = 50000};
+
+    if (s == NULL) {
+        return;
+    }
+    store_usage_kick(s->usage, store_link_is_up(s->cmd) ? s->cmd : NULL);
+    while (store_usage_pending(s->usage) && store_link_is_up(s->cmd) && clock_now_ms() < end_ms) {
+        (void)event_base_loopexit(s->base, &step);
+        (void)event_base_dispatch(s->base);
+    }
 }
 
 void store_free(struct store *s)

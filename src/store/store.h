@@ -73,6 +73,11 @@ void store_usage_record(void *ctx, const char *line, size_t len);
 /* Copies the figures. Any thread. */
 void store_figures_read(const struct store *s, struct store_figures *out);
 
+/* Runs the control loop for at most timeout_ms while usage records wait and Redis is up, so
+ * the records of allocations ended at shutdown reach the stream. Control thread, after the
+ * workers stopped. */
+void store_flush(struct store *s, unsigned timeout_ms);
+
 /* Writes the records still in memory to the journal (when configured), drops the connections
  * and releases the store. NULL is a no-op. Control thread. */
 void store_free(struct store *s);

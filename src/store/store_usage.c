@@ -422,6 +422,12 @@ void store_usage_push(struct store_usage *u, const char *line, size_t len)
     event_active(u->wake, EV_READ, 0);
 }
 
+bool store_usage_pending(struct store_usage *u)
+{
+    store_usage_drain(u);
+    return u->queue.count > 0 || u->spilled > 0;
+}
+
 void store_usage_figures(struct store_usage *u, uint64_t out[4])
 {
     out[0] = __atomic_load_n(&u->sent, __ATOMIC_RELAXED);

@@ -23,6 +23,7 @@
 #include "store/store_link.h"
 #include "store/store_options.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -41,6 +42,9 @@ void store_usage_kick(struct store_usage *u, struct store_link *link);
 
 /* Queues a copy of line[0..len) (any thread). */
 void store_usage_push(struct store_usage *u, const char *line, size_t len);
+
+/* True while records wait (pushed, queued, or in the journal only). Control thread. */
+bool store_usage_pending(struct store_usage *u);
 
 /* The records acknowledged, waiting, dropped and journaled. Any thread. */
 void store_usage_figures(struct store_usage *u, uint64_t out[4]);

@@ -184,8 +184,15 @@ def check_replay(t, window, redis, peer, tmp):
                  http_port="auto", name="ternd-c") as d:
         rh.wait_for(lambda: os.path.getsize(copy) == 0, timeout=8)
         t.eq(os.path.getsize(copy), 0, "a replayed journal is acknowledged")
-    t.eq(len(rh.stream_records(redis)), after, "replayed records are not added twice")
+        t.eq(len(rh.stream_records(redis)), after, "replayed records are not added twice")
+        last = h.rest_username("at-shutdown")
+        c = h.TurnClient(("127.0.0.1", d.port), "udp", last, h.rest_password(SECRET, last))
+        t.ok(c.allocate().ok(), "an allocation is live when ternd stops")
     t.eq(after - before, 4, "each of the four records is in the stream once")
+    rec = [r for r in rh.stream_records(redis) if r.get("username") == last]
+    t.ok(len(rec) == 1 and rec[0].get("reason") == "shutdown",
+         "the record of an allocation ended by the shutdown reaches the stream", repr(rec))
+    c.close()
 
 
 def main():
