@@ -19,6 +19,7 @@ INTEGRATION_TESTS = \
 	tests/integration/metrics.py \
 	tests/integration/metrics_tls.py \
 	tests/integration/redis_credentials.py \
+	tests/integration/redis_fleet.py \
 	tests/integration/redis_usage.py
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += tests/integration/tern_harness.py tests/integration/turn_checks.py \
