@@ -10,6 +10,7 @@
  *   ternctl unrevoke NAME         ZREM <prefix>revoked NAME
  *   ternctl revoked               the revocations in force
  *
+ * Revocations whose end has passed are removed by each of the last three.
  * Every change is followed by PUBLISH <prefix>events, so each ternd of the
  * fleet reloads at once. Where Redis is comes from the redis group of a
  * configuration file (-c) and/or the --redis-* options.
@@ -286,10 +287,19 @@ static int ternctl_redis_revocation(redisContext *c, const struct ternctl_redis_
     const struct store_options *o = &a->conf.redis;
     char key[128];
     char until[32];
+    char now[32];
     char event[600];
     const char *cmd = a->words[0];
 
     (void)snprintf(key, sizeof(key), "%srevoked", o->key_prefix);
+    (void)snprintf(now, sizeof(now), "%lld", (long long)clock_wall_s());
+    /* Revocations that ended are pruned by every change and never listed. */
+    const char *prune[] = {"ZREMRANGEBYSCORE", key, "-inf", now};
+    redisReply *r = ternctl_redis_run(c, 4, prune);
+    if (r == NULL) {
+        return 1;
+    }
+    freeReplyObject(r);
     if (strcmp(cmd, "revoked") == 0) {
         const char *argv[] = {"ZRANGE", key, "0", "-1", "WITHSCORES"};
         return a->word_count == 1 ? ternctl_redis_list(c, 5, argv, false) : 2;
