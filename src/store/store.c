@@ -28,6 +28,7 @@ struct store {
     bool loading;
     bool reload_again; /* a change was announced while a load was under way */
     bool up;           /* as last logged */
+    bool down_logged;  /* the current outage was logged */
     /* The last view handed to the hook. */
     char *secrets[STORE_SECRETS_MAX];
     size_t secret_count;
@@ -57,24 +58,26 @@ static void store_strings_free(char **list, size_t *n)
     *n = 0;
 }
 
-/* Logs the state once per change: up when both connections are, else down. */
+/* Logs the state once per change: up when both connections are, else down (one line for a
+ * lost connection, or one for a Redis never reached, whichever link noticed first). */
 static void store_update_state(struct store *s, const char *why)
 {
     bool up = store_link_is_up(s->cmd) && store_link_is_up(s->sub);
 
-    if (up == s->up && why == NULL) {
-        return;
-    }
     if (up && !s->up) {
         log_notice("connected to %s: shared secrets, revocations and usage stream in use",
                    store_link_where(s->cmd));
         (void)__atomic_add_fetch(&s->connects, 1, __ATOMIC_RELAXED);
-    } else if (!up && s->up) {
-        log_warn("connection to %s lost (%s): serving with the last secrets; reconnecting",
-                 store_link_where(s->cmd), why != NULL ? why : "closed");
-    } else if (!up && why != NULL && !s->have_view) {
-        log_warn("%s is down (%s): serving with the configuration file's secrets; retrying",
-                 store_link_where(s->cmd), why);
+        s->down_logged = false;
+    } else if (!up && !s->down_logged && why != NULL) {
+        if (s->up) {
+            log_warn("connection to %s lost (%s): serving with the last secrets; reconnecting",
+                     store_link_where(s->cmd), why);
+        } else {
+            log_warn("%s is down (%s): serving with the %s secrets; retrying",
+                     store_link_where(s->cmd), why, s->have_view ? "last" : "configuration file's");
+        }
+        s->down_logged = true;
     }
     s->up = up;
     __atomic_store_n(&s->fig_up, up, __ATOMIC_RELAXED);

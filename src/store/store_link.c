@@ -167,7 +167,13 @@ static void store_link_on_ready(redisAsyncContext *ac, void *reply, void *privda
     const redisReply *r = reply;
 
     (void)ac;
-    if (r == NULL || l->ac == NULL || r->type == REDIS_REPLY_ERROR) {
+    if (r == NULL || l->ac == NULL) {
+        return;
+    }
+    if (r->type == REDIS_REPLY_ERROR) {
+        char why[160];
+        (void)snprintf(why, sizeof(why), "refused: %s", r->str);
+        store_link_drop(l, why);
         return;
     }
     l->up = true;
