@@ -14,6 +14,9 @@ redis.enabled, auth.secrets = ["file-secret"] and the credential API on:
   - revocation: `ternctl revoke mallory` ends mallory's live allocation
     within a second (Refresh then gets 437) and refuses new ones; others
     keep working; the stream records the reason "revoked";
+  - AUTH and SELECT: a wrong password is refused with Redis's reason and
+    the file's secrets stay in force; the right one reads the secrets of
+    the configured database;
   - Redis down: relaying and authentication go on with the last secrets,
     /ready stays 200, tern_redis_up goes 0, one log line says so, and the
     connection comes back when Redis does.
@@ -157,6 +160,25 @@ def check_redis_down(t, d, redis):
     t.ok(d.find_line("connected to"), "and says so in the log")
 
 
+def check_auth_db(t, window):
+    with rh.RedisServer(password="redis-pw") as redis:
+        c = redis.client()
+        c.command("SELECT", "2")
+        c.command("ZADD", "tern:secrets", "1000", "db2-secret")
+        c.close()
+        base = h.turn_config(window=window, secrets=["file-secret"])
+        wrong = base + rh.redis_config(redis, extra={"password": "nope", "db": 2})
+        with h.Ternd(t, config=wrong, avoid_ports=window, http_port="auto", name="wrong-pw") as d:
+            line = d.wait_line("refused", timeout=3)
+            t.ok(line and "WRONGPASS" in line, "a wrong password is logged with the reason", line)
+            t.eq(rh.metric(d.http_port, "tern_redis_up"), 0.0, "tern_redis_up is 0")
+            t.eq(rest_code(d, "file-secret", "carol"), 200, "the file's secret works meanwhile")
+        right = base + rh.redis_config(redis, extra={"password": "redis-pw", "db": 2})
+        with h.Ternd(t, config=right, avoid_ports=window, http_port="auto", name="right-pw") as d:
+            ok = rh.wait_for(lambda: rest_code(d, "db2-secret", "carol") == 200, timeout=3)
+            t.ok(ok, "with the right password, the secret of database 2 works")
+
+
 def main():
     t = h.Tap(timeout_s=90)
     if not rh.have_redis():
@@ -177,6 +199,7 @@ def main():
             t.run("credential API", check_api, t, d)
             t.run("revocation", check_revocation, t, d, redis)
             t.run("redis down", check_redis_down, t, d, redis)
+    t.run("auth and db", check_auth_db, t, window)
     return t.finish()
 
 

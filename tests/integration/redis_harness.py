@@ -91,8 +91,9 @@ class RedisServer:
     persist: an append-only file synced on every write, so a restart (even
     after SIGKILL) finds the data again."""
 
-    def __init__(self, persist=False):
+    def __init__(self, persist=False, password=None):
         self.persist = persist
+        self.password = password
         self.dir = tempfile.mkdtemp(prefix="tern-redis-")
         self.socket = os.path.join(self.dir, "redis.sock")
         self.proc = None
@@ -104,12 +105,13 @@ class RedisServer:
             [redis_server_path(), "--port", "0", "--unixsocket", self.socket,
              "--unixsocketperm", "700", "--save", "",
              "--appendonly", "yes" if self.persist else "no", "--appendfsync", "always",
-             "--enable-debug-command", "yes", "--daemonize", "no", "--dir", self.dir],
+             "--enable-debug-command", "yes", "--daemonize", "no", "--dir", self.dir]
+            + (["--requirepass", self.password] if self.password else []),
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             try:
-                c = Redis(self.socket, timeout=1.0)
+                c = self.client()
                 c.command("PING")
                 c.close()
                 return self
@@ -126,7 +128,10 @@ class RedisServer:
             self.proc = None
 
     def client(self):
-        return Redis(self.socket)
+        c = Redis(self.socket)
+        if self.password:
+            c.command("AUTH", self.password)
+        return c
 
     def command(self, *args):
         c = self.client()
