@@ -69,6 +69,7 @@ struct store_usage {
     char stream_key[96];
     char acked_key[96];
     bool warned_full;
+    bool warned_refused;
     /* Figures, read by other threads with relaxed loads. */
     uint64_t sent;
     uint64_t waiting;
@@ -303,15 +304,18 @@ static void store_usage_on_reply(redisAsyncContext *ac, void *reply, void *privd
         return;
     }
     if (r == NULL || r->type != REDIS_REPLY_INTEGER) {
-        if (r != NULL) {
-            log_warn("usage stream: Redis refused a record: %s",
+        if (r != NULL && !u->warned_refused) {
+            /* Once until a record goes through: the same record is retried every second. */
+            log_warn("usage stream: Redis refused a record (retrying every second): %s",
                      r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply");
+            u->warned_refused = true;
         }
         /* The replies of the records sent after this one no longer count: they go again. */
         u->stale = u->in_flight - 1;
         store_usage_rewind(u);
         return;
     }
+    u->warned_refused = false;
     done = store_usage_list_pop(&u->queue);
     xfree(&done);
     u->in_flight--;

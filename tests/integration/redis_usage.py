@@ -171,6 +171,8 @@ def check_replay(t, window, redis, peer, tmp):
         rh.wait_for(lambda: os.path.exists(journal) and os.path.getsize(journal) > 0, timeout=3)
     t.ok(os.path.getsize(journal) > 0, "records wait in the journal after ternd stops")
     shutil.copyfile(journal, copy)
+    with open(copy, "ab") as f:
+        f.write(b"id=broken line\nnot a record\n")
     redis.start()
     with h.Ternd(t, config=config_for(redis, window, journal, "node-b"), avoid_ports=window,
                  http_port="auto", name="ternd-b2"):
@@ -184,6 +186,7 @@ def check_replay(t, window, redis, peer, tmp):
                  http_port="auto", name="ternd-c") as d:
         rh.wait_for(lambda: os.path.getsize(copy) == 0, timeout=8)
         t.eq(os.path.getsize(copy), 0, "a replayed journal is acknowledged")
+        t.ok(d.find_line("skipped a damaged record line"), "damaged journal lines are skipped")
         t.eq(len(rh.stream_records(redis)), after, "replayed records are not added twice")
         last = h.rest_username("at-shutdown")
         c = h.TurnClient(("127.0.0.1", d.port), "udp", last, h.rest_password(SECRET, last))
