@@ -352,6 +352,20 @@ void store_start(struct store *s)
     store_link_start(s->sub);
 }
 
+void store_republish(struct store *s)
+{
+    struct store_credentials view = {
+        .secrets = (const char *const *)s->secrets,
+        .secret_count = s->secret_count,
+    };
+
+    if (!s->have_view) {
+        return;
+    }
+    view.revoked = store_revoked_copy(s->revoked);
+    s->hooks.credentials(s->hooks.ctx, &view);
+}
+
 void store_usage_record(void *ctx, const char *line, size_t len)
 {
     struct store *s = ctx;
