@@ -59,8 +59,10 @@ runs `npm ci` there), else installed with `npm ci` into
 tests/browser-modules/ of the build tree (make distcheck).
 
 Bounded in time: the Tap watchdog, a time limit inside run.mjs and one on
-the node process; node runs in its own process group, chromium's PID is
-reported by run.mjs and both are killed by their IDs if they outlive it.
+the node process. node runs in its own process group; run.mjs reports
+chromium's PID (playwright makes it the leader of a process group of its
+own, with its renderers); both groups are killed by their IDs if anything
+outlives the run.
 """
 
 import base64
@@ -214,18 +216,25 @@ class ChromiumPid:
         return None if self._ours() else 0
 
     def kill(self):
-        if self._ours():
-            try:
-                os.kill(self.pid, signal.SIGKILL)
-            except OSError:
-                pass
+        """SIGKILL to chromium's PID and, as playwright starts it as the
+        leader of its own process group, to that group (its renderers)."""
+        if not self._ours():
+            return
+        try:
+            if os.getpgid(self.pid) == self.pid:
+                os.killpg(self.pid, signal.SIGKILL)
+            os.kill(self.pid, signal.SIGKILL)
+        except OSError:
+            pass
 
 
 class NodeRun:
     """run.mjs in its own process group; its JSON lines read by a thread."""
 
-    def __init__(self, modules, request):
-        env = dict(os.environ, TERN_BROWSER_MODULES=modules)
+    def __init__(self, modules, request, tmp):
+        # TMPDIR: playwright's chromium profile goes to the test's own
+        # folder, removed at the end even when chromium had to be killed.
+        env = dict(os.environ, TERN_BROWSER_MODULES=modules, TMPDIR=tmp)
         self.events = []
         self.chromium = None
         self.cond = threading.Condition()
@@ -263,21 +272,26 @@ class NodeRun:
             status = self.proc.wait(timeout)
         except subprocess.TimeoutExpired:
             status = None
-        self.reader.join(5.0)
         self.kill_group()
-        if status is None:
-            self.proc.wait(5.0)
+        self.proc.wait(5.0)
+        self.reader.join(5.0)
+        h.stop_process(self.proc)
         return status
 
     def kill_group(self):
         """Kills what is left of node's process group (chromium's helpers
-        included) and chromium by its PID."""
-        try:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-        except OSError:
-            pass
+        included) and chromium by its PID, then waits (up to 3 s) for the
+        group to be gone."""
         if self.chromium is not None:
             self.chromium.kill()
+        deadline = time.monotonic() + 3.0
+        while time.monotonic() < deadline:
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except OSError:
+                return
+            self.proc.poll()
+            time.sleep(0.05)
 
     def modes(self):
         return {e["name"]: e["result"] for e in self.events if e.get("event") == "mode"}
@@ -379,7 +393,7 @@ def plan_modes(port, tls):
     return modes
 
 
-def run_browser(t, modules, modes, spki):
+def run_browser(t, modules, modes, spki, tmp):
     request = {
         "chromium": CHROMIUM,
         "args": CHROMIUM_ARGS + ["--ignore-certificate-errors-spki-list=" + spki],
@@ -388,7 +402,7 @@ def run_browser(t, modules, modes, spki):
         "modes": [{"name": m, "iceServers": ice} for m, _, ice in modes],
     }
     t0 = time.monotonic()
-    run = NodeRun(modules, request)
+    run = NodeRun(modules, request, tmp)
     status = run.wait(NODE_LIMIT_S)
     took = time.monotonic() - t0
     t.diag("node run.mjs: status %r after %.1f s" % (status, took))
@@ -402,13 +416,15 @@ def run_browser(t, modules, modes, spki):
         t.diag("chromium %s" % versions[0].get("version"))
     chromium = run.chromium
     t.ok(chromium is not None and chromium.poll() is not None,
-         "chromium is gone once run.mjs has exited",
-         "pid %r still runs" % (chromium.pid if chromium else None))
+         "chromium started (run.mjs gave its PID) and is gone once run.mjs has exited",
+         "run.mjs gave no PID" if chromium is None else "pid %d still ran" % chromium.pid)
     return run.modes()
 
 
 def browser_checks(t, modules, tmp):
-    window = h.pick_relay_window()
+    # Relay ports below the kernel's ephemeral range (32768-60999 here): only
+    # ports bound on purpose are there, so a busy machine rarely fills it.
+    window = h.pick_relay_window(size=64, lo=20000, hi=32000)
     cert, key, spki = make_certificate(tmp)
     usage = os.path.join(tmp, "usage.jsonl")
     base = h.turn_config(window, users=[STATIC_USER], secrets=[SECRET],
@@ -421,7 +437,7 @@ def browser_checks(t, modules, tmp):
     conf = with_tls if tls else base
     with h.Ternd(t, config=conf, avoid_ports=set(window) | {tls_port}) as d:
         modes = plan_modes(d.port, tls)
-        results = run_browser(t, modules, modes, spki)
+        results = run_browser(t, modules, modes, spki, tmp)
         for mode, _, _ in modes:
             check_mode(t, "browser %s" % mode, mode, results.get(mode), window)
     with open(usage, encoding="utf-8") as f:
