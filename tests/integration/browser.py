@@ -13,6 +13,8 @@ MESSAGES numbered messages. Modes:
   tcp  turn:127.0.0.1:PORT?transport=tcp   static user from the config
   tls  turns:127.0.0.1:PORT                REST credential, TLS found on the
                                            same port by its first byte
+  tls-port  turns:127.0.0.1:TLSPORT        REST credential, the tls.port
+                                           listener
 
 Checks per mode: the channel opens, every message arrives once and in
 order; getStats() of each end shows a selected, nominated pair whose local
@@ -48,7 +50,7 @@ What chromium needs here (Debian chromium 156):
     outside this machine.
 
 Until ternd knows the `tls` group (tls.cert, tls.key, tls.port), the tls
-mode is reported as one `not ok ... # TODO` line (TAP: an expected
+modes are reported as one `not ok ... # TODO` line (TAP: an expected
 failure), found by `ternd --check-config` naming the unknown group or key.
 
 SKIP only when /usr/bin/chromium is missing (scripts/install-deps.sh
@@ -89,12 +91,14 @@ CHROMIUM_ARGS = [
 ]
 MESSAGES = 100
 MODE_TIMEOUT_MS = 20000
-NODE_LIMIT_S = 100
+# run.mjs stops itself after MODE_TIMEOUT_MS per mode + 20 s (100 s for the 4
+# modes); node is killed after NODE_LIMIT_S; the whole script after WATCHDOG_S
+# (NPM_LIMIT_S more while npm ci runs).
+NODE_LIMIT_S = 120
 NPM_LIMIT_S = 180
-WATCHDOG_S = 150
+WATCHDOG_S = 170
 SECRET = "browser-secret"
 STATIC_USER = ("carol", "carol-password")
-RELAY_PROTOCOL = {"udp": "udp", "tcp": "tcp", "tls": "tls"}
 
 
 # ---------------------------------------------------------------- npm modules
@@ -314,7 +318,7 @@ def summary(result):
     return json.dumps(r, indent=1)[:3000]
 
 
-def check_pair(t, label, end, pair, mode, window):
+def check_pair(t, label, end, pair, transport, window):
     loc = (pair or {}).get("local") or {}
     rem = (pair or {}).get("remote") or {}
     t.ok(pair and pair.get("state") == "succeeded" and pair.get("nominated"),
@@ -323,7 +327,7 @@ def check_pair(t, label, end, pair, mode, window):
     t.ok(loc.get("candidateType") == "relay" and rem.get("candidateType") == "relay",
          "%s: end %s: local and remote candidates of the pair are both relay" % (label, end),
          json.dumps(pair))
-    t.eq(loc.get("relayProtocol"), RELAY_PROTOCOL[mode],
+    t.eq(loc.get("relayProtocol"), transport,
          "%s: end %s: the local relay candidate's relayProtocol" % (label, end))
     t.ok(loc.get("address") == h.LOOPBACK4 and loc.get("port") in window
          and rem.get("address") == h.LOOPBACK4 and rem.get("port") in window,
@@ -331,7 +335,7 @@ def check_pair(t, label, end, pair, mode, window):
          % (label, end), json.dumps(pair))
 
 
-def check_mode(t, label, mode, result, window):
+def check_mode(t, label, transport, result, window):
     if result is None:
         t.ok(False, "%s: the page ran" % label, "run.mjs reported nothing for this mode")
         return
@@ -343,21 +347,21 @@ def check_mode(t, label, mode, result, window):
          "got %d messages; first differing index %r" % (
              len(got), next((i for i, (a, b) in enumerate(zip(got, want)) if a != b),
                             min(len(got), len(want)))))
-    check_pair(t, label, "a", result.get("pairA"), mode, window)
-    check_pair(t, label, "b", result.get("pairB"), mode, window)
+    check_pair(t, label, "a", result.get("pairA"), transport, window)
+    check_pair(t, label, "b", result.get("pairB"), transport, window)
     errors = (result.get("a") or {}).get("errors", []) + (result.get("b") or {}).get("errors", [])
     t.eq(errors, [], "%s: no icecandidateerror or addIceCandidate error" % label)
     t.diag("%s: channel open after %s ms, %d messages after %s ms" % (
         label, result.get("openMs"), MESSAGES, result.get("doneMs")))
 
 
-def check_records(t, label, records, username, mode, window):
+def check_records(t, label, records, username, transport, window):
     """Two allocations by username over the expected transport, from
     127.0.0.1, one of which relayed at least the payload to its peer."""
     mine = [r for r in records if r.get("username") == username]
-    t.eq(sorted(r.get("transport") for r in mine), [mode, mode],
+    t.eq(sorted(r.get("transport") for r in mine), [transport, transport],
          "%s: server side: two allocations by user %s, made over %s"
-         % (label, username.split(":")[-1], mode),
+         % (label, username.split(":")[-1], transport),
          json.dumps(mine)[:2000])
     t.ok(mine and all(r.get("client", "").startswith(h.LOOPBACK4 + ":")
                       and all(int(a.rsplit(":", 1)[1]) in window for a in r.get("relays", []))
@@ -377,19 +381,23 @@ def ice_server(url, username, password):
     return [{"urls": [url], "username": username, "credential": password}]
 
 
-def plan_modes(port, tls):
-    """[(mode, username, iceServers)] for the modes this ternd serves."""
-    rest_udp = h.rest_username("browser-udp", 3600)
-    rest_tls = h.rest_username("browser-tls", 3600)
+def rest_mode(name, transport, url):
+    """A mode with a shared-secret (REST) credential of its own user."""
+    user = h.rest_username("browser-" + name, 3600)
+    return (name, transport, user, ice_server(url, user, h.rest_password(SECRET, user)))
+
+
+def plan_modes(port, tls_port):
+    """[(name, transport, username, iceServers)] for the modes this ternd
+    serves; tls_port None when it has no TLS."""
     modes = [
-        ("udp", rest_udp, ice_server("turn:127.0.0.1:%d?transport=udp" % port, rest_udp,
-                                     h.rest_password(SECRET, rest_udp))),
-        ("tcp", STATIC_USER[0], ice_server("turn:127.0.0.1:%d?transport=tcp" % port,
-                                           *STATIC_USER)),
+        rest_mode("udp", "udp", "turn:127.0.0.1:%d?transport=udp" % port),
+        ("tcp", "tcp", STATIC_USER[0],
+         ice_server("turn:127.0.0.1:%d?transport=tcp" % port, *STATIC_USER)),
     ]
-    if tls:
-        modes.append(("tls", rest_tls, ice_server("turns:127.0.0.1:%d" % port, rest_tls,
-                                                  h.rest_password(SECRET, rest_tls))))
+    if tls_port is not None:
+        modes.append(rest_mode("tls", "tls", "turns:127.0.0.1:%d" % port))
+        modes.append(rest_mode("tls-port", "tls", "turns:127.0.0.1:%d" % tls_port))
     return modes
 
 
@@ -399,7 +407,7 @@ def run_browser(t, modules, modes, spki, tmp):
         "args": CHROMIUM_ARGS + ["--ignore-certificate-errors-spki-list=" + spki],
         "timeoutMs": MODE_TIMEOUT_MS,
         "messages": MESSAGES,
-        "modes": [{"name": m, "iceServers": ice} for m, _, ice in modes],
+        "modes": [{"name": m[0], "iceServers": m[3]} for m in modes],
     }
     t0 = time.monotonic()
     run = NodeRun(modules, request, tmp)
@@ -436,16 +444,16 @@ def browser_checks(t, modules, tmp):
         t.ok(False, "ternd --check-config accepts the tls group", output)
     conf = with_tls if tls else base
     with h.Ternd(t, config=conf, avoid_ports=set(window) | {tls_port}) as d:
-        modes = plan_modes(d.port, tls)
+        modes = plan_modes(d.port, tls_port if tls else None)
         results = run_browser(t, modules, modes, spki, tmp)
-        for mode, _, _ in modes:
-            check_mode(t, "browser %s" % mode, mode, results.get(mode), window)
+        for name, transport, _, _ in modes:
+            check_mode(t, "browser %s" % name, transport, results.get(name), window)
     with open(usage, encoding="utf-8") as f:
         records = [json.loads(line) for line in f if line.strip()]
-    for mode, username, _ in modes:
-        check_records(t, "browser %s" % mode, records, username, mode, window)
+    for name, transport, username, _ in modes:
+        check_records(t, "browser %s" % name, records, username, transport, window)
     if not tls:
-        t.todo("browser tls: turns: relay through ternd over TLS",
+        t.todo("browser tls and tls-port: turns: relay through ternd over TLS",
                "TLS not implemented (ternd does not know tls.cert)", output)
 
 
