@@ -27,9 +27,10 @@ bytes to its peer (the other relay).
 
 What chromium needs here (Debian chromium 156):
   - --allow-loopback-in-peer-connection: otherwise it leaves the loopback
-    interface out of ICE gathering (with only `lo` up, no candidate at all;
-    with another interface up, its sockets there talk to 127.0.0.1 from a
-    non-loopback source address).
+    interface out of ICE gathering. Where another interface is up, relaying
+    through 127.0.0.1 works without it anyway; where `lo` is the only one
+    (a network namespace made with `unshare -n`, tried), it gathers no
+    candidate at all, reports no error, and the channel never opens.
   - For turns: with a self-signed test certificate, no trust store change
     is needed: --ignore-certificate-errors-spki-list=<base64 of the SHA-256
     of the certificate's DER SubjectPublicKeyInfo> makes it accept that one
