@@ -100,6 +100,14 @@ class Tap:
         self.count += 1
         self._emit("ok %d - %s # SKIP %s" % (self.count, _tap_clean(name), _tap_clean(reason)))
 
+    def todo(self, name, reason, diag=None):
+        """A known gap: "not ok N - name # TODO reason", which TAP counts as
+        an expected failure (it does not fail the script)."""
+        self.count += 1
+        self._emit("not ok %d - %s # TODO %s" % (self.count, _tap_clean(name), _tap_clean(reason)))
+        if diag:
+            self.diag(diag)
+
     def diag(self, text):
         for line in str(text).splitlines() or [""]:
             self._emit("# " + line)
