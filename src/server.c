@@ -1,18 +1,12 @@
 #define LOG_MODULE "server"
 #include "server.h"
 
-#include "auth/auth_nonce.h"
 #include "auth/auth_rest.h"
-#include "auth/auth_store.h"
 #include "http/http_server.h"
-#include "net/net_shared.h"
 #include "net/net_socket.h"
-#include "net/net_worker.h"
-#include "server_credential.h"
-#include "server_stats.h"
+#include "server_internal.h"
 #include "server_usage.h"
 #include "store/store.h"
-#include "turn/turn_worker.h"
 #include "util/addr.h"
 #include "util/base64.h"
 #include "util/clock.h"
@@ -31,38 +25,12 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#define SERVER_MAX_THREADS 256
-/* The server's own addresses kept for the peer policy. */
-#define SERVER_MAX_OWN_ADDRS 64
 /* Bytes of the secret generated when the configuration names no credential at all. */
 #define SERVER_SECRET_BYTES 32
 /* How long the records of allocations ended at shutdown may take to reach Redis. */
 #define SERVER_STORE_FLUSH_MS 2000
 /* The user part of the credential printed at start. */
 #define SERVER_CREDENTIAL_USER "quickstart"
-
-struct server {
-    struct conf *conf;
-    struct auth_store *auth;
-    uint8_t nonce_key[AUTH_NONCE_KEY_LEN];
-    struct addr own[SERVER_MAX_OWN_ADDRS];
-    uint16_t listen_ports[1];
-    struct turn_worker_config turn_cfg;
-    struct net_shared shared;
-    bool shared_ready;
-    unsigned worker_count;
-    struct net_worker *workers[SERVER_MAX_THREADS];
-    struct server_usage *usage;
-    struct store *store;             /* NULL without Redis */
-    struct server_usage_sinks sinks; /* where workers' usage records go */
-    struct server_credential mint;   /* the credential API's current secret */
-    struct server_stats stats;
-    struct http_server *http;
-    struct event_base *control;
-    struct event *sig_term;
-    struct event *sig_int;
-    struct event *sig_hup;
-};
 
 static unsigned server_thread_count(const struct server_options *o)
 {
@@ -104,7 +72,8 @@ static int server_step_start_workers(struct server *s)
     };
 
     for (unsigned i = 0; i < s->worker_count; i++) {
-        s->workers[i] = net_worker_new(i, &s->conf->net, &s->shared, &s->turn_cfg, &hooks, err);
+        s->workers[i] =
+            net_worker_new(i, &s->conf->net, &s->shared, &s->live->turn_cfg, &hooks, err);
         if (s->workers[i] == NULL) {
             log_error("worker %u: %s", i, err);
             return -1;
@@ -122,7 +91,7 @@ static int server_step_start_workers(struct server *s)
 /* Adds a to the own addresses unless it is unspecified or already there. */
 static void server_own_add(struct server *s, const struct addr *a)
 {
-    struct turn_policy_self *self = &s->turn_cfg.self;
+    struct turn_policy_self *self = &s->turn_base.self;
     struct addr c = addr_canonical(a);
 
     if (c.family == 0 || addr_is_any(&c) || self->ip_count >= SERVER_MAX_OWN_ADDRS) {
@@ -160,7 +129,7 @@ static void server_own_add_interfaces(struct server *s)
 static void server_step_own_addresses(struct server *s)
 {
     const struct net_options *o = &s->conf->net;
-    struct turn_policy_self *self = &s->turn_cfg.self;
+    struct turn_policy_self *self = &s->turn_base.self;
     bool wildcard = false;
 
     self->ips = s->own;
@@ -185,26 +154,22 @@ static void server_step_own_addresses(struct server *s)
 /* The configuration snapshot every worker's protocol core reads. */
 static int server_step_protocol(struct server *s)
 {
-    char err[AUTH_STORE_ERR_LEN];
+    char err[SERVER_MSG_LEN];
     const struct conf *c = s->conf;
 
-    s->auth = auth_store_new(&c->auth, err);
-    if (s->auth == NULL) {
-        log_error("credentials: %s", err);
-        return -1;
-    }
     if (crypto_random(s->nonce_key, sizeof(s->nonce_key)) < 0 ||
-        crypto_random(&s->turn_cfg.seed, sizeof(s->turn_cfg.seed)) < 0) {
+        crypto_random(&s->turn_base.seed, sizeof(s->turn_base.seed)) < 0) {
         log_error("cannot read random bytes for the nonce key");
         return -1;
     }
-    s->turn_cfg.turn = &c->turn;
-    s->turn_cfg.auth = s->auth;
-    server_credential_set_secret(&s->mint, auth_store_mint_secret(s->auth));
-    s->turn_cfg.nonce_key = s->nonce_key;
-    s->turn_cfg.nonce_lifetime_s = c->auth.nonce_lifetime_s;
-    s->turn_cfg.software = c->server.software;
+    s->turn_base.nonce_key = s->nonce_key;
     server_step_own_addresses(s);
+    s->live = server_snapshot_new(s, c, err);
+    if (s->live == NULL) {
+        log_error("%s", err);
+        return -1;
+    }
+    server_credential_set_secret(&s->mint, auth_store_mint_secret(s->live->auth));
     net_shared_init(&s->shared, &c->net, c->turn.max_allocations, c->turn.max_allocations_per_user,
                     c->turn.max_allocations_per_ip);
     s->shared_ready = true;
@@ -225,93 +190,6 @@ static int server_step_usage(struct server *s)
         return -1;
     }
     s->sinks.file = s->usage;
-    return 0;
-}
-
-static void server_job_set_config(struct net_worker *w, void *arg)
-{
-    turn_worker_set_config(w->turn, arg);
-}
-
-static void server_job_revoke(struct net_worker *w, void *arg)
-{
-    (void)turn_worker_end_user(w->turn, arg, TURN_USAGE_REVOKED);
-}
-
-/* Builds the credentials of the configuration with the shared secrets (newest first: the first
- * mints) ahead of the file's, refusing revoked (owned, sealed), and swaps them into every
- * worker; the old store is freed once no worker reads it. Control thread. */
-static void server_set_credentials(struct server *s, const char *const *secrets, size_t n,
-                                   struct auth_revoked *revoked)
-{
-    struct auth_options *o = xmalloc(sizeof(*o));
-    char err[AUTH_STORE_ERR_LEN];
-    struct auth_store *next;
-    bool all = true;
-
-    *o = s->conf->auth;
-    o->secret_count = 0;
-    for (size_t i = 0; i < n && o->secret_count < AUTH_MAX_SECRETS; i++) {
-        o->secrets[o->secret_count++] = (char *)secrets[i];
-    }
-    for (size_t i = 0; i < s->conf->auth.secret_count && o->secret_count < AUTH_MAX_SECRETS; i++) {
-        o->secrets[o->secret_count++] = s->conf->auth.secrets[i];
-    }
-    next = auth_store_new(o, err);
-    xfree(&o);
-    if (next == NULL) {
-        log_error("credentials from Redis refused: %s", err);
-        auth_revoked_free(revoked);
-        return;
-    }
-    auth_store_set_revoked(next, revoked);
-    s->turn_cfg.auth = next;
-    for (unsigned i = 0; i < s->worker_count; i++) {
-        all = net_worker_call(s->workers[i], server_job_set_config, &s->turn_cfg) == 0 && all;
-    }
-    if (all) {
-        auth_store_free(s->auth);
-    } else {
-        log_error("a worker did not take the new credentials: the old ones are kept in memory");
-    }
-    s->auth = next;
-    server_credential_set_secret(&s->mint, auth_store_mint_secret(next));
-}
-
-/* The store's hook: new shared secrets or revocations. Names newly revoked lose their live
- * allocations on every worker at once. */
-static void server_on_credentials(void *ctx, const struct store_credentials *c)
-{
-    struct server *s = ctx;
-
-    server_set_credentials(s, c->secrets, c->secret_count, c->revoked);
-    for (size_t i = 0; i < c->newly_revoked_count; i++) {
-        log_notice("revoked %s: ending its allocations", c->newly_revoked[i]);
-        for (unsigned w = 0; w < s->worker_count; w++) {
-            (void)net_worker_call(s->workers[w], server_job_revoke, (void *)c->newly_revoked[i]);
-        }
-    }
-}
-
-/* Redis, when configured: created before the workers (their usage records go to it), started
- * once they run. */
-static int server_step_store(struct server *s)
-{
-    char err[STORE_ERR_LEN];
-    struct store_hooks hooks = {.credentials = server_on_credentials, .ctx = s};
-
-    if (!s->conf->redis.enabled) {
-        return 0;
-    }
-    s->store = store_new(s->control, &s->conf->redis, &hooks, err);
-    if (s->store == NULL) {
-        log_error("%s", err);
-        return -1;
-    }
-    if (s->conf->redis.usage_maxlen > 0) {
-        s->sinks.line = store_usage_record;
-        s->sinks.line_ctx = s->store;
-    }
     return 0;
 }
 
@@ -385,7 +263,8 @@ static void server_log_ready(const struct server *s)
 
 /* With no secret and no user configured nobody could authenticate: generate a secret for this
  * run, and print a credential minted from it. */
-static int server_step_ensure_secret(struct auth_options *a, struct server_options *o)
+static int server_step_ensure_secret(struct server *s, struct auth_options *a,
+                                     struct server_options *o)
 {
     uint8_t raw[SERVER_SECRET_BYTES];
     char text[BASE64_ENCODED_LEN(SERVER_SECRET_BYTES) + 1];
@@ -399,6 +278,10 @@ static int server_step_ensure_secret(struct auth_options *a, struct server_optio
         return -1;
     }
     a->secrets[a->secret_count++] = xstrdup(text);
+    /* Kept for reloads of a file that still names no credential. */
+    s->generated_secret = xstrdup(text);
+    explicit_bzero(text, sizeof(text));
+    explicit_bzero(raw, sizeof(raw));
     o->announce_credential = true;
     log_notice("no secret or user configured: generated a random secret for this run "
                "(set auth.secrets in the configuration for credentials that survive a restart)");
@@ -441,30 +324,55 @@ static void server_log_credential(const struct conf *c)
                host, host, username, password);
 }
 
-/* Tells the service manager (systemd, Type=notify) about a change of state, if it asked. */
-static void server_notify(const char *state)
+void server_notify(const char *state)
 {
     if (notify_send(state) < 0) {
         log_warn("sending %s to $NOTIFY_SOCKET failed: %s", state, strerror(errno));
     }
 }
 
-static void server_on_stop_signal(evutil_socket_t sig, short what, void *arg)
+void server_stop(struct server *s)
 {
-    struct server *s = arg;
-
-    (void)what;
-    log_notice("%s received: stopping", sig == SIGINT ? "SIGINT" : "SIGTERM");
     server_notify("STOPPING=1");
     (void)event_base_loopexit(s->control, NULL);
 }
 
+/* SIGINT stops at once. The first SIGTERM drains for server.stop_timeout_s (the live allocations
+ * may end by themselves meanwhile); a second one stops at once. */
+static void server_on_stop_signal(evutil_socket_t sig, short what, void *arg)
+{
+    struct server *s = arg;
+    uint32_t timeout_s = s->live->conf.server.stop_timeout_s;
+
+    (void)what;
+    if (sig == SIGTERM && s->terms++ == 0 && timeout_s > 0) {
+        log_notice("SIGTERM received: draining for at most %u s (a second SIGTERM stops at once)",
+                   timeout_s);
+        server_notify("STOPPING=1");
+        if (server_drain_for(s, timeout_s, "SIGTERM") == 0) {
+            return;
+        }
+    }
+    log_notice("%s received: stopping", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    server_stop(s);
+}
+
 static void server_on_hup(evutil_socket_t sig, short what, void *arg)
+{
+    char msg[SERVER_MSG_LEN];
+
+    (void)sig;
+    (void)what;
+    log_notice("SIGHUP received");
+    (void)server_reload(arg, msg, sizeof(msg));
+}
+
+static void server_on_usr1(evutil_socket_t sig, short what, void *arg)
 {
     (void)sig;
     (void)what;
-    (void)arg;
-    log_warn("SIGHUP received: configuration reload is not implemented yet; restart to apply");
+    log_notice("SIGUSR1 received");
+    server_drain(arg);
 }
 
 static int server_step_signals(struct server *s)
@@ -472,9 +380,10 @@ static int server_step_signals(struct server *s)
     s->sig_term = evsignal_new(s->control, SIGTERM, server_on_stop_signal, s);
     s->sig_int = evsignal_new(s->control, SIGINT, server_on_stop_signal, s);
     s->sig_hup = evsignal_new(s->control, SIGHUP, server_on_hup, s);
-    if (s->sig_term == NULL || s->sig_int == NULL || s->sig_hup == NULL ||
+    s->sig_usr1 = evsignal_new(s->control, SIGUSR1, server_on_usr1, s);
+    if (s->sig_term == NULL || s->sig_int == NULL || s->sig_hup == NULL || s->sig_usr1 == NULL ||
         evsignal_add(s->sig_term, NULL) < 0 || evsignal_add(s->sig_int, NULL) < 0 ||
-        evsignal_add(s->sig_hup, NULL) < 0) {
+        evsignal_add(s->sig_hup, NULL) < 0 || evsignal_add(s->sig_usr1, NULL) < 0) {
         log_error("cannot install signal handlers");
         return -1;
     }
@@ -492,14 +401,20 @@ static void server_free_control(struct server *s)
     if (s->sig_hup != NULL) {
         event_free(s->sig_hup);
     }
+    if (s->sig_usr1 != NULL) {
+        event_free(s->sig_usr1);
+    }
+    if (s->drain_timer != NULL) {
+        event_free(s->drain_timer);
+    }
     if (s->control != NULL) {
         event_base_free(s->control);
     }
 }
 
-int server_run(struct conf *c)
+int server_run(struct conf *c, const struct server_loader *loader)
 {
-    struct server s = {.conf = c};
+    struct server s = {.conf = c, .loader = loader};
     int status = 1;
 
     server_credential_init(&s.mint, c);
@@ -514,9 +429,9 @@ int server_run(struct conf *c)
     s.worker_count = server_thread_count(&c->server);
     s.control = event_base_new();
     if (s.control == NULL || server_step_signals(&s) < 0 ||
-        server_step_ensure_secret(&c->auth, &c->server) < 0 || server_step_protocol(&s) < 0 ||
+        server_step_ensure_secret(&s, &c->auth, &c->server) < 0 || server_step_protocol(&s) < 0 ||
         server_step_probe_ports(&c->net) < 0 || server_step_usage(&s) < 0 ||
-        server_step_store(&s) < 0 || server_step_start_workers(&s) < 0 ||
+        server_redis_step(&s) < 0 || server_step_start_workers(&s) < 0 ||
         server_step_http(&s) < 0) {
         goto out_stop;
     }
@@ -541,8 +456,13 @@ out_stop:
     if (s.shared_ready) {
         net_shared_fini(&s.shared);
     }
-    auth_store_free(s.auth);
+    server_snapshot_free(s.live);
+    server_redis_fini(&s);
     server_credential_fini(&s.mint);
+    if (s.generated_secret != NULL) {
+        explicit_bzero(s.generated_secret, strlen(s.generated_secret));
+        xfree(&s.generated_secret);
+    }
     explicit_bzero(s.nonce_key, sizeof(s.nonce_key));
     server_free_control(&s);
     log_notice("stopped");

@@ -36,6 +36,17 @@ void auth_revoked_free(struct auth_revoked *r)
     xfree(&r);
 }
 
+struct auth_revoked *auth_revoked_copy(const struct auth_revoked *r)
+{
+    struct auth_revoked *c = auth_revoked_new();
+
+    for (size_t i = 0; r != NULL && i < r->count; i++) {
+        (void)auth_revoked_add(c, r->entries[i].name, r->entries[i].len, r->entries[i].until_s);
+    }
+    auth_revoked_seal(c);
+    return c;
+}
+
 /* Orders names as memcmp does, a prefix before its extensions. */
 static int auth_revoked_name_cmp(const char *a, size_t a_len, const char *b, size_t b_len)
 {

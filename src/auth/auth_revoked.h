@@ -30,6 +30,9 @@ struct auth_revoked *auth_revoked_new(void);
 /* Releases the set. NULL is a no-op. */
 void auth_revoked_free(struct auth_revoked *r);
 
+/* Returns an owned sealed copy of r (NULL: an empty set). */
+struct auth_revoked *auth_revoked_copy(const struct auth_revoked *r);
+
 /* Adds name[0..len), refused until until_s (exclusive; INT64_MAX for ever). A name already in
  * the set keeps the later moment. Returns 0, or -1 for an empty or too long name or a full set.
  * Only before auth_revoked_seal(). */

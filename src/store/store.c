@@ -149,20 +149,6 @@ static bool store_revoked_equal(const struct auth_revoked *a, const struct auth_
     return true;
 }
 
-/* A copy of a sealed set, kept to compare the next load with. */
-static struct auth_revoked *store_revoked_copy(const struct auth_revoked *r)
-{
-    struct auth_revoked *c = auth_revoked_new();
-
-    for (size_t i = 0; i < auth_revoked_count(r); i++) {
-        int64_t until_s;
-        const char *name = auth_revoked_name(r, i, &until_s);
-        (void)auth_revoked_add(c, name, strlen(name), until_s);
-    }
-    auth_revoked_seal(c);
-    return c;
-}
-
 /* Hands the hook the loaded view when it differs from the last one. */
 static void store_publish(struct store *s, struct auth_revoked *next)
 {
@@ -178,7 +164,7 @@ static void store_publish(struct store *s, struct auth_revoked *next)
     view.secret_count = s->loaded_count;
     view.newly_revoked = fresh;
     view.newly_revoked_count = store_revoked_new_names(s, next, fresh, 1024);
-    struct auth_revoked *copy = store_revoked_copy(next);
+    struct auth_revoked *copy = auth_revoked_copy(next);
     view.revoked = next;
     log_info("credentials from Redis: %zu secrets, %zu revoked names (%zu new)", s->loaded_count,
              auth_revoked_count(copy), view.newly_revoked_count);
@@ -350,20 +336,6 @@ void store_start(struct store *s)
     log_info("connecting to Redis at %s", store_link_where(s->cmd));
     store_link_start(s->cmd);
     store_link_start(s->sub);
-}
-
-void store_republish(struct store *s)
-{
-    struct store_credentials view = {
-        .secrets = (const char *const *)s->secrets,
-        .secret_count = s->secret_count,
-    };
-
-    if (!s->have_view) {
-        return;
-    }
-    view.revoked = store_revoked_copy(s->revoked);
-    s->hooks.credentials(s->hooks.ctx, &view);
 }
 
 void store_usage_record(void *ctx, const char *line, size_t len)

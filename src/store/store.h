@@ -66,11 +66,6 @@ struct store *store_new(struct event_base *base, const struct store_options *o,
 /* Starts connecting; the first view arrives through the hook once Redis answers. */
 void store_start(struct store *s);
 
-/* Hands the hook the last view again, at once and without Redis (no name counts as newly
- * revoked): for a configuration reload that rebuilds the credentials from new file secrets.
- * Does nothing before the first view. Control thread. */
-void store_republish(struct store *s);
-
 /* Queues one usage record line (store_record.h, without id): any thread, never blocks for
  * long. ctx is the store. */
 void store_usage_record(void *ctx, const char *line, size_t len);

@@ -340,6 +340,18 @@ void turn_worker_txid(struct turn_worker *w, uint8_t txid[STUN_TXID_LEN])
     }
 }
 
+const struct addr *turn_worker_alternate(const struct turn_worker *w, uint16_t family)
+{
+    const struct turn_options *o = w->cfg.turn;
+
+    for (size_t i = 0; i < o->alternate_count; i++) {
+        if (o->alternate_servers[i].family == family) {
+            return &o->alternate_servers[i];
+        }
+    }
+    return NULL;
+}
+
 bool turn_worker_peer_allowed(struct turn_worker *w, const struct addr *peer)
 {
     const struct turn_worker_config *cfg = &w->cfg;

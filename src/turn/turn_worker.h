@@ -83,6 +83,9 @@ struct turn_worker_config {
      * indications it sends (the core has no random source): pick it at random at start. Read by
      * turn_worker_new() only; a reload keeps the first seed. */
     uint32_t seed;
+    /* Draining: Allocate is refused (300 to an alternate server of turn->alternate_servers, else
+     * 508); live allocations keep relaying and refreshing. */
+    bool draining;
 };
 
 /* Why an authenticated request was refused (RFC 8489 section 9.2.4), indexing

@@ -64,6 +64,14 @@ static void test_building(void)
     (void)auth_revoked_name(r, 1, &u);
     TAP_EQ_INT(u, NOW_S + 60, "a duplicate keeps the later moment (second)");
     TAP_EQ_INT(auth_revoked_add(r, "x", 1, NOW_S), -1, "a sealed set takes no more names");
+    struct auth_revoked *c = auth_revoked_copy(r);
+    TAP_CHECK(auth_revoked_count(c) == 2 && has(c, "1800000000:zed", NOW_S + 59) &&
+                  !has(c, "amy", NOW_S + 50),
+              "a copy holds the same names and moments");
+    auth_revoked_free(c);
+    c = auth_revoked_copy(NULL);
+    TAP_EQ_INT(auth_revoked_count(c), 0, "a copy of NULL is empty");
+    auth_revoked_free(c);
     auth_revoked_free(r);
     r = auth_revoked_new();
     memset(long_name, 'a', sizeof(long_name));
