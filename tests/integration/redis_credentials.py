@@ -17,6 +17,7 @@ redis.enabled, auth.secrets = ["file-secret"] and the credential API on:
   - AUTH and SELECT: a wrong password is refused with Redis's reason and
     the file's secrets stay in force; the right one reads the secrets of
     the configured database;
+  - reload: after SIGHUP the Redis secrets and revocations stay in force;
   - Redis down: relaying and authentication go on with the last secrets,
     /ready stays 200, tern_redis_up goes 0, one log line says so, and the
     connection comes back when Redis does.
@@ -24,6 +25,7 @@ redis.enabled, auth.secrets = ["file-secret"] and the credential API on:
 
 import json
 import os
+import signal
 import sys
 import time
 
@@ -143,6 +145,22 @@ def check_revocation(t, d, redis):
     t.ok(rc == 0 and ok, "ternctl unrevoke lets mallory in again")
 
 
+def check_reload(t, d, redis):
+    """A reload rebuilds the credentials from the file: what Redis said stays in force."""
+    t.eq(ternctl(redis, "revoke", "rex")[0], 0, "ternctl revoke rex")
+    t.ok(rh.wait_for(lambda: rest_code(d, "new-secret", "rex") == 401, timeout=3),
+         "rex is refused")
+    d.send(signal.SIGHUP)
+    t.ok(d.wait_line("reloaded:", timeout=3), "SIGHUP reloads the configuration")
+    t.eq(rest_code(d, "new-secret", "carol"), 200, "after the reload the Redis secret works")
+    t.eq(rest_code(d, "file-secret", "carol"), 200, "and the file's secret too")
+    t.eq(rest_code(d, "new-secret", "rex"), 401, "and the revocation holds")
+    status, body = rh.http_post(d.http_port, "/v1/credentials?user=amy", API_KEY)
+    name = json.loads(body).get("username", "") if status == 200 else ""
+    t.ok(status == 200 and json.loads(body).get("password") == h.rest_password("new-secret", name),
+         "the credential API still mints with the newest Redis secret", body)
+
+
 def check_redis_down(t, d, redis):
     port = d.http_port
     t.eq(rh.metric(port, "tern_redis_up"), 1.0, "tern_redis_up is 1")
@@ -198,6 +216,8 @@ def main():
             t.run("rotation", check_rotation, t, d, redis)
             t.run("credential API", check_api, t, d)
             t.run("revocation", check_revocation, t, d, redis)
+            time.sleep(1.05 - (time.time() % 1.0))
+            t.run("reload", check_reload, t, d, redis)
             t.run("redis down", check_redis_down, t, d, redis)
     t.run("auth and db", check_auth_db, t, window)
     return t.finish()
