@@ -85,8 +85,10 @@ int server_credential_mint(void *ctx, const char *user, struct http_body *out)
     }
     http_body_printf(out, "{\"username\":");
     http_body_json_string(out, username);
-    http_body_printf(out, ",\"password\":\"%s\",\"ttl\":%u,\"iceServers\":[{\"urls\":[", password,
+    http_body_printf(out, ",\"password\":\"%s\",\"ttl\":%u,\"uris\":[", password,
                      c->auth.credential_ttl_s);
+    server_credential_urls(c, out);
+    http_body_printf(out, "],\"iceServers\":[{\"urls\":[");
     server_credential_urls(c, out);
     http_body_printf(out, "],\"username\":");
     http_body_json_string(out, username);

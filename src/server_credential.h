@@ -28,7 +28,8 @@ void server_credential_fini(struct server_credential *m);
 /* Makes secret (copied; NULL for none) the one that mints. Control thread. */
 void server_credential_set_secret(struct server_credential *m, const char *secret);
 
-/* Writes {"username", "password", "ttl", "iceServers": [...]} for user ("" for none) into out.
+/* Writes {"username", "password", "ttl", "uris": [...], "iceServers": [...]} (uris as in the
+ * TURN REST API draft, iceServers for RTCPeerConnection) for user ("" for none) into out.
  * Returns 0, or -1 when there is no secret. An http_credential_cb (ctx is m). */
 int server_credential_mint(void *ctx, const char *user, struct http_body *out);
 

@@ -92,6 +92,7 @@ def check_api(t, d):
     t.eq(cred.get("password"), h.rest_password("new-secret", name),
          "minted with the newest secret")
     t.eq(cred.get("ttl"), 86400, "ttl is auth.credential_ttl_s")
+    t.eq(cred.get("uris"), ICE_URLS, "uris lists http.ice_urls (TURN REST API draft)")
     ice = (cred.get("iceServers") or [{}])[0]
     t.eq(ice.get("urls"), ICE_URLS, "iceServers lists http.ice_urls")
     t.ok(ice.get("username") == name and ice.get("credential") == cred.get("password"),
