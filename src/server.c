@@ -8,6 +8,8 @@
 #include "net/net_shared.h"
 #include "net/net_socket.h"
 #include "net/net_worker.h"
+#include "server_admin.h"
+#include "server_privs.h"
 #include "server_stats.h"
 #include "server_usage.h"
 #include "turn/turn_worker.h"
@@ -55,6 +57,10 @@ struct server {
     struct event *sig_term;
     struct event *sig_int;
     struct event *sig_hup;
+    struct server_privs privs;
+    struct server_admin *admin;
+    int64_t start_s;
+    bool draining;
 };
 
 static unsigned server_thread_count(const struct server_options *o)
@@ -398,6 +404,95 @@ static void server_free_control(struct server *s)
     }
 }
 
+/* MERGE: placeholder; the lead's SIGHUP reload (issue 7 item 1) replaces this body. */
+int server_reload(struct server *s, char *msg, size_t cap)
+{
+    (void)s;
+    log_notice("reload requested");
+    (void)snprintf(msg, cap, "reload is not implemented yet; restart ternd to apply a change");
+    return -1;
+}
+
+/* MERGE: placeholder; the lead's drain (issue 7 item 2) replaces this body. */
+void server_drain(struct server *s)
+{
+    (void)s;
+    log_notice("drain requested: not implemented yet");
+}
+
+static int server_admin_on_reload(void *ctx, char *msg, size_t cap)
+{
+    return server_reload(ctx, msg, cap);
+}
+
+static void server_admin_on_drain(void *ctx)
+{
+    server_drain(ctx);
+}
+
+static bool server_admin_on_draining(void *ctx)
+{
+    const struct server *s = ctx;
+
+    return s->draining;
+}
+
+/* The admin socket (ternctl), created before the privilege drop and given to the user ternd
+ * switches to. Optional: without it (no directory, no right to bind) ternd warns and goes on. */
+static void server_step_admin(struct server *s)
+{
+    char err[SERVER_ADMIN_ERR_LEN];
+    const char *path = s->conf->server.admin_socket;
+    struct server_admin_target target = {
+        .workers = s->workers,
+        .worker_count = s->worker_count,
+        .config_path = s->conf->server.config_path,
+        .start_s = s->start_s,
+        .reload = server_admin_on_reload,
+        .drain = server_admin_on_drain,
+        .draining = server_admin_on_draining,
+        .ctx = s,
+    };
+    uid_t uid = s->privs.switch_user ? s->privs.uid : (uid_t)-1;
+    gid_t gid = s->privs.switch_user ? s->privs.gid : (gid_t)-1;
+
+    if (path == NULL) {
+        return;
+    }
+    s->admin = server_admin_new(s->control, path, uid, gid, &target, err);
+    if (s->admin == NULL) {
+        log_warn("admin socket: %s; running without it (ternctl status, sessions, kill, drain "
+                 "and reload will not reach this ternd)",
+                 err);
+        return;
+    }
+    log_info("admin socket on %s", path);
+}
+
+/* The checks and limits that come before anything is opened (server_privs.h). */
+static int server_step_privileges(struct server *s)
+{
+    char err[SERVER_PRIVS_ERR_LEN];
+
+    if (server_privs_prepare(&s->privs, &s->conf->server, err) < 0) {
+        log_error("%s", err);
+        return -1;
+    }
+    return 0;
+}
+
+/* Every port is bound and every key read: give up root and every capability. */
+static int server_step_drop(struct server *s)
+{
+    char err[SERVER_PRIVS_ERR_LEN];
+
+    if (server_step_drop_privileges(&s->privs, s->workers, s->worker_count, err) < 0) {
+        log_error("%s", err);
+        return -1;
+    }
+    return 0;
+}
+
 int server_run(struct conf *c)
 {
     struct server s = {.conf = c};
@@ -412,11 +507,19 @@ int server_run(struct conf *c)
     /* A peer closing a TCP connection must not kill the process on write. */
     (void)signal(SIGPIPE, SIG_IGN);
     s.worker_count = server_thread_count(&c->server);
+    s.start_s = clock_wall_s();
+    if (server_step_privileges(&s) < 0) {
+        return 1;
+    }
     s.control = event_base_new();
     if (s.control == NULL || server_step_signals(&s) < 0 ||
         server_step_ensure_secret(&c->auth, &c->server) < 0 || server_step_protocol(&s) < 0 ||
         server_step_probe_ports(&c->net) < 0 || server_step_usage(&s) < 0 ||
         server_step_start_workers(&s) < 0 || server_step_http(&s) < 0) {
+        goto out_stop;
+    }
+    server_step_admin(&s);
+    if (server_step_drop(&s) < 0) {
         goto out_stop;
     }
     server_log_ready(&s);
@@ -429,6 +532,7 @@ int server_run(struct conf *c)
 out_stop:
     /* The endpoint reads the workers: it stops first. Freeing the workers ends every allocation,
      * whose usage records the writer then drains before it stops. */
+    server_admin_free(s.admin);
     http_server_free(s.http);
     server_step_stop_workers(&s);
     server_usage_free(s.usage);

@@ -13,6 +13,12 @@ struct server_options {
     char *software;           /* SOFTWARE attribute in responses, or NULL for none */
     bool announce_credential; /* print a ready-to-use credential at start (not a file key) */
     char *usage_file;         /* usage records appended here as JSON lines, or NULL for none */
+    char *user;               /* account to switch to after start-up as root, or NULL */
+    char *group;              /* its group, or NULL for the user's primary group */
+    bool allow_root;          /* relay as root when started as root without a user */
+    bool core_dumps;          /* leave core dumps possible (they carry the secrets) */
+    char *admin_socket;       /* path of the admin socket (ternctl), or NULL for none */
+    const char *config_path;  /* the file the configuration came from, or NULL (not a key) */
 };
 
 #endif
