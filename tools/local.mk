@@ -1,5 +1,7 @@
 bin_PROGRAMS += ternctl
-ternctl_SOURCES = tools/ternctl.c
+ternctl_SOURCES = tools/ternctl.c \
+	tools/ternctl_admin.c tools/ternctl_admin.h \
+	tools/ternctl_json.c tools/ternctl_json.h
 ternctl_LDADD = $(CORE_LIBS)
 
 # The benchmark (BENCHMARKS.md): drives any TURN server on loopback, prints JSON.
