@@ -209,34 +209,49 @@ static void ternctl_admin_print_sessions(const struct ternctl_json *doc)
     }
 }
 
-/* Prints a successful answer as text. Returns the exit status. */
-static int ternctl_admin_print(const struct ternctl_admin_args *a, const struct ternctl_json *doc)
+/* The exit status an answer means: a kill that matched nothing and a drain that did not start
+ * are refusals too. */
+static int ternctl_admin_verdict(const struct ternctl_admin_args *a, const struct ternctl_json *doc)
 {
-    const char *v;
+    const char *ended = ternctl_json_get(doc, 0, "ended");
+    const char *draining = ternctl_json_get(doc, 0, "draining");
 
-    if (strcmp(a->command, "status") == 0) {
+    if (strcmp(ternctl_json_get(doc, 0, "ok"), "true") != 0) {
+        return TERNCTL_EXIT_REFUSED;
+    }
+    if (strcmp(a->command, "kill") == 0 && (ended == NULL || strcmp(ended, "0") == 0)) {
+        return TERNCTL_EXIT_REFUSED;
+    }
+    if (strcmp(a->command, "drain") == 0 && (draining == NULL || strcmp(draining, "true") != 0)) {
+        return TERNCTL_EXIT_REFUSED;
+    }
+    return TERNCTL_EXIT_OK;
+}
+
+/* Prints an answer as text, given its exit status. */
+static void ternctl_admin_print(const struct ternctl_admin_args *a, const struct ternctl_json *doc,
+                                int status)
+{
+    const char *err = ternctl_json_get(doc, 0, "error");
+    const char *msg = ternctl_json_get(doc, 0, "message");
+
+    if (err != NULL) {
+        (void)fprintf(stderr, "ternctl: ternd: %s\n", err);
+    } else if (strcmp(a->command, "status") == 0) {
         ternctl_admin_print_status(doc);
     } else if (strcmp(a->command, "sessions") == 0) {
         ternctl_admin_print_sessions(doc);
+    } else if (strcmp(a->command, "kill") == 0 && status != TERNCTL_EXIT_OK) {
+        (void)fprintf(stderr, "ternctl: no allocation of user or relay %s\n", a->target);
     } else if (strcmp(a->command, "kill") == 0) {
-        v = ternctl_json_get(doc, 0, "ended");
-        if (v == NULL || strcmp(v, "0") == 0) {
-            (void)fprintf(stderr, "ternctl: no allocation of user or relay %s\n", a->target);
-            return TERNCTL_EXIT_REFUSED;
-        }
-        (void)printf("ended %s allocation(s)\n", v);
+        (void)printf("ended %s allocation(s)\n", ternctl_json_get(doc, 0, "ended"));
+    } else if (strcmp(a->command, "drain") == 0 && status != TERNCTL_EXIT_OK) {
+        (void)fprintf(stderr, "ternctl: ternd did not start draining (see its log)\n");
     } else if (strcmp(a->command, "drain") == 0) {
-        v = ternctl_json_get(doc, 0, "draining");
-        if (v == NULL || strcmp(v, "true") != 0) {
-            (void)fprintf(stderr, "ternctl: ternd did not start draining (see its log)\n");
-            return TERNCTL_EXIT_REFUSED;
-        }
         (void)printf("draining\n");
     } else {
-        v = ternctl_json_get(doc, 0, "message");
-        (void)printf("%s\n", v != NULL ? v : "reloaded");
+        (void)printf("%s\n", msg != NULL ? msg : "done");
     }
-    return TERNCTL_EXIT_OK;
 }
 
 /* Reads the answer: prints it (as JSON or text) and returns the exit status. */
@@ -249,19 +264,11 @@ static int ternctl_admin_answer(const struct ternctl_admin_args *a, const char *
                       len);
         return TERNCTL_EXIT_UNREACHABLE;
     }
-    bool ok = strcmp(ternctl_json_get(&doc, 0, "ok"), "true") == 0;
-    int status = ok ? TERNCTL_EXIT_OK : TERNCTL_EXIT_REFUSED;
+    int status = ternctl_admin_verdict(a, &doc);
     if (a->json) {
         (void)fwrite(text, 1, len, stdout);
-        if (ok && strcmp(a->command, "kill") == 0) {
-            const char *ended = ternctl_json_get(&doc, 0, "ended");
-            status = ended != NULL && strcmp(ended, "0") != 0 ? status : TERNCTL_EXIT_REFUSED;
-        }
-    } else if (ok) {
-        status = ternctl_admin_print(a, &doc);
     } else {
-        const char *err = ternctl_json_get(&doc, 0, "error");
-        (void)fprintf(stderr, "ternctl: ternd: %s\n", err != NULL ? err : "failed");
+        ternctl_admin_print(a, &doc, status);
     }
     ternctl_json_fini(&doc);
     return status;
