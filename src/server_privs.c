@@ -114,6 +114,14 @@ int server_privs_prepare(struct server_privs *p, const struct server_options *o,
     if (!o->core_dumps && server_privs_no_core(err) < 0) {
         return -1;
     }
+    /* No execve() can grant privileges from here on (setuid binaries, file capabilities). The flag
+     * is per thread and inherited: set now, before any thread exists, it holds for all. setuid()
+     * is not execve(): the switch still works under it. */
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
+        (void)snprintf(err, SERVER_PRIVS_ERR_LEN, "prctl(PR_SET_NO_NEW_PRIVS) failed: %s",
+                       strerror(errno));
+        return -1;
+    }
     if (o->user != NULL) {
         return server_privs_plan_user(p, o, err);
     }
@@ -250,12 +258,6 @@ static int server_privs_drop_caps(struct net_worker *const *workers, unsigned co
 int server_step_drop_privileges(const struct server_privs *p, struct net_worker *const *workers,
                                 unsigned count, char err[SERVER_PRIVS_ERR_LEN])
 {
-    /* No execve() from here on can grant what was dropped (setuid binaries, file capabilities). */
-    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
-        (void)snprintf(err, SERVER_PRIVS_ERR_LEN, "prctl(PR_SET_NO_NEW_PRIVS) failed: %s",
-                       strerror(errno));
-        return -1;
-    }
     if (p->uid == 0) {
         /* server.allow_root: the operator chose to relay as root. */
         return 0;

@@ -11,9 +11,9 @@
  *                                    capability) are dropped from the
  *                                    control and worker threads
  *
- * In every case PR_SET_NO_NEW_PRIVS is set, and unless server.core_dumps
- * the process cannot dump core (RLIMIT_CORE 0, not dumpable): a core file
- * would hold the secrets.
+ * In every case PR_SET_NO_NEW_PRIVS is set before the first thread starts,
+ * and unless server.core_dumps the process cannot dump core (RLIMIT_CORE 0, not dumpable): a core
+ * file would hold the secrets.
  */
 #ifndef TERN_SERVER_PRIVS_H
 #define TERN_SERVER_PRIVS_H
@@ -35,14 +35,15 @@ struct server_privs {
     bool core_dumps;
 };
 
-/* Turns core dumps off unless o->core_dumps, checks who ternd runs as against o (root without
- * server.user is refused unless o->allow_root) and looks the user and group up. Call first, before
- * opening anything. Returns 0, or -1 with err set. */
+/* Turns core dumps off unless o->core_dumps, sets PR_SET_NO_NEW_PRIVS, checks who ternd runs as
+ * against o (root without server.user is refused unless o->allow_root) and looks the user and
+ * group up. Call first, before opening anything or starting a thread (both flags are per thread
+ * and inherited). Returns 0, or -1 with err set. */
 int server_privs_prepare(struct server_privs *p, const struct server_options *o,
                          char err[SERVER_PRIVS_ERR_LEN]);
 
 /* The start-up step that gives up privileges: call it once every listening socket is bound and
- * every key read. Sets PR_SET_NO_NEW_PRIVS; with p->switch_user switches the groups, the group and
+ * every key read. With p->switch_user switches the groups, the group and
  * the user of every thread, then checks that root cannot be regained; and leaves no capability in
  * the calling thread or in the count workers' threads. Returns 0, or -1 with err set (the caller
  * must then stop: the process may be half-switched). */
