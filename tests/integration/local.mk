@@ -19,7 +19,8 @@ INTEGRATION_TESTS = \
 	tests/integration/metrics.py \
 	tests/integration/metrics_tls.py \
 	tests/integration/admin.py \
-	tests/integration/privileges.py
+	tests/integration/privileges.py \
+	tests/integration/systemd_unit.py
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += tests/integration/tern_harness.py tests/integration/turn_checks.py \
 	$(INTEGRATION_TESTS)
