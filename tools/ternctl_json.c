@@ -2,6 +2,7 @@
 
 #include "util/xalloc.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -33,6 +34,7 @@ static int ternctl_json_escape(struct ternctl_json_parser *ps, char *out)
 {
     static const char from[] = "\"\\/bfnrt";
     static const char to[] = "\"\\/\b\f\n\r\t";
+    static const char hex[] = "0123456789abcdef";
     unsigned code = 0;
 
     if (ps->p >= ps->end) {
@@ -44,10 +46,18 @@ static int ternctl_json_escape(struct ternctl_json_parser *ps, char *out)
         ps->p++;
         return 0;
     }
-    if (*ps->p != 'u' || ps->end - ps->p < 5 || sscanf(ps->p + 1, "%4x", &code) != 1) {
+    if (*ps->p != 'u' || ps->end - ps->p < 5) {
         return -1;
     }
-    *out = code < 0x100 ? (char)code : '?';
+    for (int i = 1; i <= 4; i++) {
+        const char *digit = strchr(hex, tolower((unsigned char)ps->p[i]));
+        if (ps->p[i] == '\0' || digit == NULL) {
+            return -1;
+        }
+        code = code * 16 + (unsigned)(digit - hex);
+    }
+    unsigned char byte = code < 0x100 ? (unsigned char)code : (unsigned char)'?';
+    memcpy(out, &byte, 1);
     ps->p += 5;
     return 0;
 }
@@ -96,6 +106,8 @@ static char *ternctl_json_bare(struct ternctl_json_parser *ps)
     return s;
 }
 
+/* Takes ownership of value. */
+/* NOLINTNEXTLINE(readability-non-const-parameter): value is owned and freed later, not read. */
 static void ternctl_json_add(struct ternctl_json_parser *ps, char *value, bool is_string)
 {
     struct ternctl_json *d = ps->doc;
