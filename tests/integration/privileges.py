@@ -9,7 +9,11 @@
   - root without server.user is refused with a clear message, unless
     server.allow_root or --allow-root;
   - an unknown user or group, and server.user = "root", are refused;
-  - server.core_dumps = true leaves the core limit alone.
+  - server.core_dumps = true leaves the core limit alone;
+  - started as the user with CAP_NET_BIND_SERVICE in its ambient set (as
+    setpriv gives it), ternd binds a port below 1024, then none of its
+    threads keeps the capability (the HTTP endpoint is off: its thread,
+    libmicrohttpd's, would keep it; ternd(8) says so).
 
 As another user every check is skipped: only root can switch users.
 """
@@ -18,7 +22,9 @@ import grp
 import os
 import pwd
 import resource
+import shutil
 import stat
+import subprocess
 import sys
 import tempfile
 
@@ -175,6 +181,51 @@ def group_core_dumps(t, account):
         resource.setrlimit(resource.RLIMIT_CORE, (soft, hard))
 
 
+def low_free_port(lo=700, hi=1000):
+    """A port below 1024 free for UDP and TCP on 127.0.0.1, or None."""
+    for port in range(lo, hi):
+        if port not in h.RESERVED_PORTS and h._port_free(h.LOOPBACK4, port):
+            return port
+    return None
+
+
+def group_ambient(t, account):
+    """Started as the user with CAP_NET_BIND_SERVICE (AmbientCapabilities, as
+    a unit with User= or a file capability would give): it binds a port below
+    1024, then no thread keeps the capability."""
+    name, uid, gid = account
+    setpriv = shutil.which("setpriv")
+    port = low_free_port()
+    if setpriv is None or port is None:
+        t.skip("a user with an ambient capability", "no setpriv, or no free port below 1024")
+        return
+    argv = [setpriv, "--reuid=%d" % uid, "--regid=%d" % gid, "--init-groups",
+            "--inh-caps=+net_bind_service", "--ambient-caps=+net_bind_service", "--",
+            h.ternd_path(), "-L", h.LOOPBACK4, "-p", str(port), "-t", "2", "--http-port", "0",
+            "--admin-socket", ""]
+    proc = h.track_process(subprocess.Popen(argv, stdin=subprocess.DEVNULL,
+                                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                            env=h.sanitizer_env()))
+    err = h._Capture(proc.stderr)
+    try:
+        ready = err.wait_for(lambda text: h.READY_MARK in text, 10.0)
+        if not t.ok(ready, "as %s with CAP_NET_BIND_SERVICE: ternd binds port %d and is ready"
+                    % (name, port), err.text()):
+            return
+        tasks = sorted(os.listdir("/proc/%d/task" % proc.pid))
+        caps = [(task, proc_status(proc.pid, task)) for task in tasks]
+        bad = [(task, st["CapEff"], st["CapPrm"], st["CapAmb"]) for task, st in caps
+               if any(int(st[c][0], 16) for c in ("CapEff", "CapPrm", "CapAmb"))]
+        t.ok(len(tasks) >= 3 and not bad,
+             "once ready, none of its %d threads keeps a capability" % len(tasks), repr(bad))
+        t.eq(proc_status(proc.pid)["Uid"], [str(uid)] * 4, "it still runs as %s" % name)
+    finally:
+        status = h.stop_process(proc, 5.0)
+        err.join(2.0)
+    t.eq(status, 0, "it stops with exit status 0", err.text())
+    t.ok(not h.sanitizer_lines(err.text()), "no sanitizer report", err.text())
+
+
 def main():
     t = h.Tap(timeout_s=80)
     if os.geteuid() != 0:
@@ -190,6 +241,7 @@ def main():
     t.run("refusals", group_refusals, t, account)
     t.run("allow_root", group_allow_root, t)
     t.run("core dumps", group_core_dumps, t, account)
+    t.run("ambient capability", group_ambient, t, account)
     t.finish()
 
 
