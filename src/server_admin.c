@@ -35,6 +35,7 @@ struct server_admin_conn {
 struct server_admin {
     struct event_base *base;
     struct evconnlistener *listener;
+    struct event *resume; /* re-enables the listener after an accept() failure */
     char *path;
     struct server_admin_target target;
     struct server_admin_conn *conns[SERVER_ADMIN_CONNS_MAX];
@@ -218,7 +219,7 @@ static void server_admin_kill(struct server_admin *a, const struct server_admin_
     for (unsigned i = 0; i < a->target.worker_count; i++) {
         (void)net_worker_call(a->target.workers[i], server_admin_kill_job, &j);
     }
-    log_notice("admin: kill %s %s: %zu allocation(s) ended", j.user != NULL ? "user" : "relay",
+    log_notice("kill %s %s: %zu allocation(s) ended", j.user != NULL ? "user" : "relay",
                r->words[1], j.ended);
     (void)evbuffer_add_printf(out, "{\"ok\": true, \"ended\": %zu}\n", j.ended);
 }
@@ -415,7 +416,7 @@ static void server_admin_on_accept(struct evconnlistener *l, evutil_socket_t fd,
     (void)sa;
     (void)len;
     if (slot < 0) {
-        log_warn("admin: %d connections already open; closing a new one", SERVER_ADMIN_CONNS_MAX);
+        log_warn("%d connections already open; closing a new one", SERVER_ADMIN_CONNS_MAX);
         (void)evutil_closesocket(fd);
         return;
     }
@@ -433,6 +434,28 @@ static void server_admin_on_accept(struct evconnlistener *l, evutil_socket_t fd,
     bufferevent_setwatermark(bev, EV_READ, 0, SERVER_ADMIN_REQUEST_MAX);
     (void)bufferevent_set_timeouts(bev, &timeout, &timeout);
     (void)bufferevent_enable(bev, EV_READ);
+}
+
+static void server_admin_on_resume(evutil_socket_t fd, short what, void *arg)
+{
+    struct server_admin *a = arg;
+
+    (void)fd;
+    (void)what;
+    (void)evconnlistener_enable(a->listener);
+}
+
+/* accept() failed (out of descriptors, most likely): pause the listener for a second rather than
+ * spin on a socket that stays readable. */
+static void server_admin_on_accept_error(struct evconnlistener *l, void *arg)
+{
+    struct server_admin *a = arg;
+    struct timeval pause = {1, 0};
+    int e = EVUTIL_SOCKET_ERROR();
+
+    log_warn("accept() failed: %s; pausing the admin socket for 1 s", strerror(e));
+    (void)evconnlistener_disable(l);
+    (void)evtimer_add(a->resume, &pause);
 }
 
 /* Removes a socket file left by a ternd that did not stop cleanly. Fails when path is not a
@@ -517,15 +540,17 @@ struct server_admin *server_admin_new(struct event_base *base, const char *path,
     a->listener = evconnlistener_new(base, server_admin_on_accept, a,
                                      LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC,
                                      SERVER_ADMIN_CONNS_MAX, fd);
-    if (a->listener == NULL) {
+    a->resume = evtimer_new(base, server_admin_on_resume, a);
+    if (a->listener == NULL || a->resume == NULL) {
         (void)snprintf(err, SERVER_ADMIN_ERR_LEN, "listen() on %s failed: %s", path,
                        strerror(errno));
-        (void)close(fd);
-        (void)unlink(path);
-        xfree(&a->path);
-        xfree(&a);
+        if (a->listener == NULL) {
+            (void)close(fd);
+        }
+        server_admin_free(a);
         return NULL;
     }
+    evconnlistener_set_error_cb(a->listener, server_admin_on_accept_error);
     return a;
 }
 
@@ -539,7 +564,12 @@ void server_admin_free(struct server_admin *a)
             server_admin_conn_free(a->conns[i]);
         }
     }
-    evconnlistener_free(a->listener);
+    if (a->listener != NULL) {
+        evconnlistener_free(a->listener);
+    }
+    if (a->resume != NULL) {
+        event_free(a->resume);
+    }
     /* After the privilege drop the directory may no longer let us: the next start replaces a
      * stale socket anyway. */
     (void)unlink(a->path);

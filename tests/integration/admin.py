@@ -172,6 +172,33 @@ def group_sessions_and_kill(t):
             check_status(t, d, 0)
 
 
+def check_flood(t, sock):
+    """20 idle connections: 16 are held, the others closed at once; once the
+    idle ones go, the socket answers again."""
+    conns = []
+    for _ in range(20):
+        c = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        c.connect(sock)
+        conns.append(c)
+    # Well within the server's 5 s timeout of an idle client: only the refused ones are closed.
+    time.sleep(0.5)
+    closed = 0
+    for c in conns:
+        c.setblocking(False)
+        try:
+            closed += c.recv(10) == b""
+        except BlockingIOError:
+            pass
+        except ConnectionResetError:
+            closed += 1
+    t.eq(closed, 4, "20 idle connections: the 4 beyond the 16 served are closed at once")
+    for c in conns:
+        c.close()
+    time.sleep(0.3)
+    status, out, err = ctl("status", "-s", sock)
+    t.eq(status, 0, "once they are gone, status answers again", out + err)
+
+
 def group_bad_requests(t):
     with h.Ternd(t, args=["-t", "1"], name="ternd for bad requests") as d:
         sock = d.admin_socket
@@ -210,6 +237,7 @@ def group_bad_requests(t):
         idle.close()
         t.ok(rest == b"" and took < 9.0, "the idle client is closed by the server (after %.1f s)"
              % took, repr(rest))
+        check_flood(t, sock)
         t.ok(d.alive(), "ternd still runs after the bad requests")
         c = h.udp_socket(h.LOOPBACK4)
         req, txid = h.binding_request()
