@@ -13,7 +13,8 @@
   - started as the user with CAP_NET_BIND_SERVICE in its ambient set (as
     setpriv gives it), ternd binds a port below 1024, then none of its
     threads keeps the capability (the HTTP endpoint is off: its thread,
-    libmicrohttpd's, would keep it; ternd(8) says so).
+    libmicrohttpd's, would keep it; ternd(8) says so). Not for a
+    ThreadSanitizer build: its runtime's own thread keeps the capability.
 
 As another user every check is skipped: only root can switch users.
 """
@@ -169,7 +170,9 @@ def group_core_dumps(t, account):
         conf = 'server = { user = "%s"; core_dumps = true; };\n' % account[0]
         # A sanitized build lowers its own soft limit unless told not to.
         asan = os.environ.get("ASAN_OPTIONS", "detect_leaks=1:halt_on_error=1:abort_on_error=0")
-        env = {"ASAN_OPTIONS": asan + ":disable_coredump=0"}
+        tsan = os.environ.get("TSAN_OPTIONS", "halt_on_error=1")
+        env = {"ASAN_OPTIONS": asan + ":disable_coredump=0",
+               "TSAN_OPTIONS": tsan + ":disable_coredump=0"}
         with h.Ternd(t, config=conf, allow_root=False, env=env,
                      name="ternd with core_dumps = true") as d:
             t.eq(core_limit(d.proc.pid), ["unlimited", "unlimited"],
