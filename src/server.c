@@ -60,7 +60,7 @@ struct server {
     struct server_privs privs;
     struct server_admin *admin;
     int64_t start_s;
-    bool draining;
+    bool draining; /* MERGE: set by the lead's server_drain(); read by the admin "status" */
 };
 
 static unsigned server_thread_count(const struct server_options *o)
