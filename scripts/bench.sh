@@ -199,7 +199,7 @@ port_is_ours() {
 start_tern() {
     local port=$1 conf=$work/tern.conf
     cat >"$conf" <<EOF
-server = { threads = $threads; };
+server = { threads = $threads; allow_root = true; admin_socket = ""; };
 listen = { addresses = ["127.0.0.1"]; port = $port; };
 relay = { port_min = ${tern_relay[0]}; port_max = ${tern_relay[1]}; };
 auth = { realm = "$realm"; users = ( { name = "$user"; password = "$password"; } ); };

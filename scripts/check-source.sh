@@ -107,6 +107,7 @@ for module in util stun auth turn net store http conf; do
     fi
 done
 for pair in main:src/main.c server:src/server.c server:src/server_stats.c \
+    server:src/server_admin.c server:src/server_privs.c \
     server:src/server_usage.c; do
     bad=$(check_file "${pair#*:}" "${pair%%:*}")
     if [ -z "$bad" ]; then tap ok "${pair#*:} includes stay inside the layer table"; else

@@ -12,4 +12,10 @@ cd build
 [ -f Makefile ] || ../configure --quiet
 make -j"$(nproc)" --quiet ternd
 echo "quickstart: starting ternd (Ctrl-C stops it)" >&2
+# ternd refuses to relay as root unless told: a trial run as root (a container) is told here. A
+# production server sets server.user instead (ternd(8), "Privileges").
+if [ "$(id -u)" = 0 ]; then
+    echo "quickstart: running as root: passing --allow-root (set server.user in production)" >&2
+    set -- --allow-root "$@"
+fi
 exec ./ternd -c ../etc/tern.conf "$@"

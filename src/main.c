@@ -29,6 +29,8 @@ enum main_long_option {
     MAIN_OPT_SECRET,
     MAIN_OPT_SYSLOG,
     MAIN_OPT_HTTP_PORT,
+    MAIN_OPT_ALLOW_ROOT,
+    MAIN_OPT_ADMIN_SOCKET,
 };
 
 /* What the command line asked for, applied over the configuration file. */
@@ -53,6 +55,8 @@ static const struct option main_options[] = {
     {"log-level", required_argument, NULL, 'l'},
     {"syslog", no_argument, NULL, MAIN_OPT_SYSLOG},
     {"http-port", required_argument, NULL, MAIN_OPT_HTTP_PORT},
+    {"allow-root", no_argument, NULL, MAIN_OPT_ALLOW_ROOT},
+    {"admin-socket", required_argument, NULL, MAIN_OPT_ADMIN_SOCKET},
     {"version", no_argument, NULL, 'V'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
@@ -86,6 +90,8 @@ static void main_usage(FILE *out)
         "  -l, --log-level LEVEL  error, warn, notice, info or debug\n"
         "      --syslog           log to syslog instead of stderr\n"
         "      --http-port PORT   port of the statistics endpoint (0: no endpoint)\n"
+        "      --allow-root       relay as root when started as root without server.user\n"
+        "      --admin-socket PATH  the admin socket for ternctl (\"\": none)\n"
         "  -V, --version          print the version and exit\n"
         "  -h, --help             print this help and exit\n");
 }
@@ -116,6 +122,17 @@ static int main_add_secret(struct auth_options *a, bool *reset, const char *s)
         return -1;
     }
     a->secrets[a->secret_count++] = xstrdup(s);
+    return 0;
+}
+
+/* --admin-socket PATH: "" turns the socket off. */
+static int main_set_admin_socket(struct server_options *o, const char *path)
+{
+    if (strlen(path) > 107) {
+        return -1;
+    }
+    xfree(&o->admin_socket);
+    o->admin_socket = path[0] != '\0' ? xstrdup(path) : NULL;
     return 0;
 }
 
@@ -182,6 +199,11 @@ static int main_apply(struct conf *c, struct main_args *args, int opt, const cha
             c->http.port = (uint16_t)n;
         }
         return 0;
+    case MAIN_OPT_ALLOW_ROOT:
+        c->server.allow_root = true;
+        return 0;
+    case MAIN_OPT_ADMIN_SOCKET:
+        return main_set_admin_socket(&c->server, val);
     default:
         return -1;
     }
@@ -261,6 +283,7 @@ static int main_load(struct conf *c, const struct main_cmdline *cmd, char err[CO
     if (main_parse_overrides(cmd->argc, cmd->argv, c, cmd->args, err) < 0) {
         return -1;
     }
+    c->server.config_path = cmd->args->config_path;
     return conf_validate(c, err);
 }
 

@@ -4,7 +4,9 @@
 #include "auth/auth_rest.h"
 #include "http/http_server.h"
 #include "net/net_socket.h"
+#include "server_admin.h"
 #include "server_internal.h"
+#include "server_privs.h"
 #include "server_usage.h"
 #include "store/store.h"
 #include "util/addr.h"
@@ -412,6 +414,79 @@ static void server_free_control(struct server *s)
     }
 }
 
+static int server_admin_on_reload(void *ctx, char *msg, size_t cap)
+{
+    return server_reload(ctx, msg, cap);
+}
+
+static void server_admin_on_drain(void *ctx)
+{
+    server_drain(ctx);
+}
+
+static bool server_admin_on_draining(void *ctx)
+{
+    const struct server *s = ctx;
+
+    return s->draining;
+}
+
+/* The admin socket (ternctl), created before the privilege drop and given to the user ternd
+ * switches to. Optional: without it (no directory, no right to bind) ternd warns and goes on. */
+static void server_step_admin(struct server *s)
+{
+    char err[SERVER_ADMIN_ERR_LEN];
+    const char *path = s->conf->server.admin_socket;
+    struct server_admin_target target = {
+        .workers = s->workers,
+        .worker_count = s->worker_count,
+        .config_path = s->conf->server.config_path,
+        .start_s = s->start_s,
+        .reload = server_admin_on_reload,
+        .drain = server_admin_on_drain,
+        .draining = server_admin_on_draining,
+        .ctx = s,
+    };
+    uid_t uid = s->privs.switch_user ? s->privs.uid : (uid_t)-1;
+    gid_t gid = s->privs.switch_user ? s->privs.gid : (gid_t)-1;
+
+    if (path == NULL) {
+        return;
+    }
+    s->admin = server_admin_new(s->control, path, uid, gid, &target, err);
+    if (s->admin == NULL) {
+        log_warn("admin socket: %s; running without it (ternctl status, sessions, kill, drain "
+                 "and reload will not reach this ternd)",
+                 err);
+        return;
+    }
+    log_info("admin socket on %s", path);
+}
+
+/* The checks and limits that come before anything is opened (server_privs.h). */
+static int server_step_privileges(struct server *s)
+{
+    char err[SERVER_PRIVS_ERR_LEN];
+
+    if (server_privs_prepare(&s->privs, &s->conf->server, err) < 0) {
+        log_error("%s", err);
+        return -1;
+    }
+    return 0;
+}
+
+/* Every port is bound and every key read: give up root and every capability. */
+static int server_step_drop(struct server *s)
+{
+    char err[SERVER_PRIVS_ERR_LEN];
+
+    if (server_step_drop_privileges(&s->privs, s->workers, s->worker_count, err) < 0) {
+        log_error("%s", err);
+        return -1;
+    }
+    return 0;
+}
+
 int server_run(struct conf *c, const struct server_loader *loader)
 {
     struct server s = {.conf = c, .loader = loader};
@@ -427,6 +502,10 @@ int server_run(struct conf *c, const struct server_loader *loader)
     /* A peer closing a TCP connection must not kill the process on write. */
     (void)signal(SIGPIPE, SIG_IGN);
     s.worker_count = server_thread_count(&c->server);
+    s.start_s = clock_wall_s();
+    if (server_step_privileges(&s) < 0) {
+        return 1;
+    }
     s.control = event_base_new();
     if (s.control == NULL || server_step_signals(&s) < 0 ||
         server_step_ensure_secret(&s, &c->auth, &c->server) < 0 || server_step_protocol(&s) < 0 ||
@@ -438,6 +517,10 @@ int server_run(struct conf *c, const struct server_loader *loader)
     if (s.store != NULL) {
         store_start(s.store);
     }
+    server_step_admin(&s);
+    if (server_step_drop(&s) < 0) {
+        goto out_stop;
+    }
     server_log_ready(&s);
     /* Every socket is open: a Type=notify service manager may now start what depends on us. */
     server_notify("READY=1");
@@ -448,6 +531,7 @@ int server_run(struct conf *c, const struct server_loader *loader)
 out_stop:
     /* The endpoint reads the workers: it stops first. Freeing the workers ends every allocation,
      * whose usage records the writer then drains before it stops. */
+    server_admin_free(s.admin);
     http_server_free(s.http);
     server_step_stop_workers(&s);
     store_flush(s.store, SERVER_STORE_FLUSH_MS);

@@ -12,6 +12,7 @@
 #include "net/net_worker.h"
 #include "server.h"
 #include "server_credential.h"
+#include "server_privs.h"
 #include "server_stats.h"
 #include "server_usage.h"
 #include "store/store.h"
@@ -30,6 +31,7 @@
 struct event;
 struct event_base;
 struct http_server;
+struct server_admin;
 struct server_usage;
 
 /* What the workers' protocol cores read, built whole by start-up, a reload or a drain and
@@ -76,7 +78,10 @@ struct server {
     bool draining;
     uint64_t drain_deadline_ms;
     struct event *drain_timer;
-    unsigned terms; /* SIGTERMs received */
+    unsigned terms;             /* SIGTERMs received */
+    struct server_privs privs;  /* the account to switch to, checked at start */
+    struct server_admin *admin; /* the admin socket, or NULL */
+    int64_t start_s;            /* wall clock at start */
 };
 
 /* Builds a snapshot of c (copied) for the workers. Returns it, or NULL with err set. */

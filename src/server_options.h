@@ -15,6 +15,12 @@ struct server_options {
     char *usage_file;         /* usage records appended here as JSON lines, or NULL for none */
     uint32_t drain_timeout_s; /* a drain (SIGUSR1) ends the last allocations after this */
     uint32_t stop_timeout_s;  /* SIGTERM drains this long first; 0: stop at once */
+    char *user;               /* account to switch to after start-up as root, or NULL */
+    char *group;              /* its group, or NULL for the user's primary group */
+    bool allow_root;          /* relay as root when started as root without a user */
+    bool core_dumps;          /* leave core dumps possible (they carry the secrets) */
+    char *admin_socket;       /* path of the admin socket (ternctl), or NULL for none */
+    const char *config_path;  /* the file the configuration came from, or NULL (not a key) */
 };
 
 #endif

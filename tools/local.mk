@@ -1,5 +1,7 @@
 bin_PROGRAMS += ternctl
-ternctl_SOURCES = tools/ternctl.c tools/ternctl_redis.c tools/ternctl_redis.h
+ternctl_SOURCES = tools/ternctl.c tools/ternctl_redis.c tools/ternctl_redis.h \
+	tools/ternctl_admin.c tools/ternctl_admin.h \
+	tools/ternctl_json.c tools/ternctl_json.h
 ternctl_CFLAGS = $(AM_CFLAGS) $(HIREDIS_CFLAGS) $(LIBCONFIG_CFLAGS)
 ternctl_LDADD = libtern_edge.a $(CORE_LIBS) $(HIREDIS_LIBS) $(LIBCONFIG_LIBS)
 

@@ -1,6 +1,8 @@
 /*
- * ternctl: the operator's command-line tool. Today it mints TURN REST
- * credentials from a shared secret, the same way ternd checks them:
+ * ternctl: the operator's command-line tool. It talks to a running ternd
+ * over its admin socket (status, sessions, kill, drain, reload:
+ * ternctl_admin.c), and mints TURN REST credentials from a shared secret,
+ * the same way ternd checks them:
  *
  *   username = "<unix expiry>:<user>"
  *   password = base64(HMAC-SHA1(secret, username))
@@ -10,6 +12,7 @@
  */
 #include "auth/auth_rest.h"
 #include "config.h"
+#include "ternctl_admin.h"
 #include "ternctl_redis.h"
 #include "util/clock.h"
 #include "util/number.h"
@@ -39,7 +42,9 @@ struct ternctl_credential_args {
 
 static void ternctl_usage(FILE *out)
 {
-    (void)fprintf(out, "usage: ternctl credential [options]\n"
+    (void)fprintf(out, "usage: ternctl status|sessions|drain|reload [-s PATH] [--json]\n"
+                       "       ternctl kill USER|RELAY-ADDRESS:PORT [-s PATH] [--json]\n"
+                       "       ternctl credential [options]\n"
                        "  --secret SECRET       the shared secret (visible to other users in ps;\n"
                        "                        prefer --secret-file or TERN_SECRET)\n"
                        "  --secret-file FILE    read the secret from the first line of FILE\n"
@@ -220,6 +225,9 @@ int main(int argc, char **argv)
     }
     if (argc >= 2 && ternctl_redis_is_command(argv[1])) {
         return ternctl_redis_main(argc - 1, argv + 1);
+    }
+    if (argc >= 2 && ternctl_admin_is_command(argv[1])) {
+        return ternctl_admin_main(argc - 1, argv + 1);
     }
     if (argc >= 2 && (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0)) {
         (void)printf("ternctl %s\n", PACKAGE_VERSION);

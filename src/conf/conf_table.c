@@ -55,6 +55,13 @@ static const struct conf_table_row conf_table_all[] = {
     CONF_TABLE_STRING("server.software", server.software, 0, 127, CONF_TABLE_NULL_EMPTY, "\"\""),
     CONF_TABLE_UINT("server.drain_timeout_s", server.drain_timeout_s, 1, 604800, "3600"),
     CONF_TABLE_UINT("server.stop_timeout_s", server.stop_timeout_s, 0, 3600, "5"),
+    CONF_TABLE_STRING("server.user", server.user, 0, 255, CONF_TABLE_NULL_EMPTY, "\"\""),
+    CONF_TABLE_STRING("server.group", server.group, 0, 255, CONF_TABLE_NULL_EMPTY, "\"\""),
+    CONF_TABLE_BOOL("server.allow_root", server.allow_root, "false"),
+    CONF_TABLE_BOOL("server.core_dumps", server.core_dumps, "false"),
+    /* 107: the room in sockaddr_un.sun_path before its terminating NUL. */
+    CONF_TABLE_STRING("server.admin_socket", server.admin_socket, 0, 107, CONF_TABLE_NULL_EMPTY,
+                      "\"/run/tern/ternd.sock\""),
 
     CONF_TABLE_LIST("listen.addresses", conf_list_ip, net.listen_ips, net.listen_ip_count, 0, 0,
                     CONF_TABLE_NONEMPTY, "[\"0.0.0.0\", \"::\"]", CONF_TABLE_IPS),

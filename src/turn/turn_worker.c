@@ -286,6 +286,7 @@ static void turn_worker_top_fill(struct turn_worker_top_entry *e, const struct t
     e->bytes_to_peer = a->stats.bytes_to_peer;
     e->bytes_to_client = a->stats.bytes_to_client;
     e->start_s = a->stats.start_s;
+    e->transport = (uint8_t)a->transport;
 }
 
 static uint64_t turn_worker_top_bytes(const struct turn_worker_top_entry *e)

@@ -153,6 +153,7 @@ struct turn_worker_top_entry {
     uint64_t bytes_to_peer;
     uint64_t bytes_to_client;
     int64_t start_s;
+    uint8_t transport; /* enum turn_transport (turn_handle.h) */
 };
 
 /* Creates the state of one worker. cfg, ops and what they point to are borrowed and must outlive

@@ -23,7 +23,10 @@ INTEGRATION_TESTS = \
 	tests/integration/browser.py \
 	tests/integration/redis_credentials.py \
 	tests/integration/redis_fleet.py \
-	tests/integration/redis_usage.py
+	tests/integration/redis_usage.py \
+	tests/integration/admin.py \
+	tests/integration/privileges.py \
+	tests/integration/systemd_unit.py
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += tests/integration/tern_harness.py tests/integration/turn_checks.py \
 	tests/integration/redis_harness.py \

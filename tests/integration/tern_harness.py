@@ -312,11 +312,15 @@ def sanitizer_lines(text):
     return [l for l in text.splitlines() if any(p in l for p in SANITIZER_PATTERNS)]
 
 
-def run_ternd(args, timeout=10.0, env=None):
+def run_ternd(args, timeout=10.0, env=None, allow_root="auto"):
     """Runs ternd to completion (for --check-config, --print-config, -V, bad
-    arguments). Returns (status, stdout, stderr); status None means it was
-    still running after timeout and was killed (by its PID)."""
-    return run_tool([ternd_path()] + list(args), timeout, env)
+    arguments). allow_root: "auto" adds --allow-root when the test runs as
+    root, as Ternd does. Returns (status, stdout, stderr); status None means
+    it was still running after timeout and was killed (by its PID)."""
+    if allow_root == "auto":
+        allow_root = os.geteuid() == 0
+    extra = ["--allow-root"] if allow_root else []
+    return run_tool([ternd_path()] + extra + list(args), timeout, env)
 
 
 def run_tool(argv, timeout=10.0, env=None, drop_env=()):
@@ -409,14 +413,23 @@ class Ternd:
     "auto" picks a free port (d.http_port), an int is used as is, None
     passes nothing (the configuration decides); config: text written to a temporary file
     and passed as -c; avoid_ports: ports "auto" must not pick (a relay
-    port range). With a tap, start-up, the exit status after SIGTERM and
+    port range); allow_root: "auto" passes --allow-root when the test runs
+    as root (CI does; ternd refuses root without server.user otherwise),
+    True always, False never; admin_socket: "auto" passes --admin-socket
+    with a path in a private temporary directory (d.admin_socket), None
+    passes nothing (the configuration decides), a string is passed as is
+    ("" turns the socket off). With a tap, start-up, the exit status after SIGTERM and
     the absence of sanitizer reports are each reported as a check.
     """
 
     def __init__(self, tap=None, args=(), config=None, listen=(LOOPBACK4,), port="auto",
                  ready_timeout=10.0, stop_timeout=5.0, env=None, name="ternd", attempts=5,
-                 avoid_ports=(), http_port=0):
+                 avoid_ports=(), http_port=0, allow_root="auto", admin_socket="auto"):
         self.tap = tap
+        self.allow_root = os.geteuid() == 0 if allow_root == "auto" else bool(allow_root)
+        self.admin_socket_mode = admin_socket
+        self.admin_socket = admin_socket if admin_socket != "auto" else None
+        self._admin_dir = None
         self.args = list(args)
         self.config = config
         self.listen = list(listen) if listen is not None else None
@@ -458,6 +471,10 @@ class Ternd:
             argv += ["-p", str(self.port)]
         if self.http_port is not None:
             argv += ["--http-port", str(self.http_port)]
+        if self.allow_root:
+            argv.append("--allow-root")
+        if self.admin_socket is not None:
+            argv += ["--admin-socket", self.admin_socket]
         return argv + self.args
 
     def _spawn(self):
@@ -485,6 +502,9 @@ class Ternd:
         return self.ready_line is not None and self.proc.poll() is None
 
     def start(self):
+        if self.admin_socket_mode == "auto":
+            self._admin_dir = tempfile.TemporaryDirectory(prefix="tern-admin-")
+            self.admin_socket = os.path.join(self._admin_dir.name, "ternd.sock")
         if self.config is not None:
             self._tmpdir = tempfile.TemporaryDirectory(prefix="tern-integ-")
             self.config_path = os.path.join(self._tmpdir.name, "tern.conf")
@@ -610,6 +630,9 @@ class Ternd:
         if self._tmpdir is not None:
             self._tmpdir.cleanup()
             self._tmpdir = None
+        if self._admin_dir is not None:
+            self._admin_dir.cleanup()
+            self._admin_dir = None
 
     # -- output
 
