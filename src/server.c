@@ -7,6 +7,7 @@
 #include "http/http_server.h"
 #include "net/net_shared.h"
 #include "net/net_socket.h"
+#include "net/net_tls.h"
 #include "net/net_worker.h"
 #include "server_stats.h"
 #include "server_usage.h"
@@ -42,7 +43,7 @@ struct server {
     struct auth_store *auth;
     uint8_t nonce_key[AUTH_NONCE_KEY_LEN];
     struct addr own[SERVER_MAX_OWN_ADDRS];
-    uint16_t listen_ports[1];
+    uint16_t listen_ports[2];
     struct turn_worker_config turn_cfg;
     struct net_shared shared;
     bool shared_ready;
@@ -74,10 +75,12 @@ static unsigned server_thread_count(const struct server_options *o)
 static int server_step_probe_ports(const struct net_options *o)
 {
     char err[NET_ERR_LEN];
+    uint16_t ports[2];
+    size_t port_count = net_worker_ports(o, ports);
 
-    for (size_t i = 0; i < o->listen_ip_count; i++) {
-        struct addr a = o->listen_ips[i];
-        a.port = o->port;
+    for (size_t k = 0; k < o->listen_ip_count * port_count; k++) {
+        struct addr a = o->listen_ips[k % o->listen_ip_count];
+        a.port = ports[k / o->listen_ip_count];
         if ((o->udp && net_socket_probe_free(&a, SOCK_DGRAM, err) < 0) ||
             (o->tcp && net_socket_probe_free(&a, SOCK_STREAM, err) < 0)) {
             log_error("%s", err);
@@ -85,6 +88,46 @@ static int server_step_probe_ports(const struct net_options *o)
         }
     }
     return 0;
+}
+
+/* Builds the TLS and DTLS contexts from tls.cert and tls.key and hands them to every worker.
+ * Returns 0 (also when no certificate is configured), or -1 with the reason logged. */
+static int server_tls_load(struct server *s)
+{
+    const struct net_options *o = &s->conf->net;
+    char err[NET_ERR_LEN];
+    int rc = 0;
+
+    if (o->tls_cert == NULL) {
+        return 0;
+    }
+    struct net_tls *tls = net_tls_new(o, err);
+    if (tls == NULL) {
+        log_error("tls: %s", err);
+        return -1;
+    }
+    for (unsigned i = 0; i < s->worker_count; i++) {
+        if (s->workers[i] != NULL && net_worker_set_tls(s->workers[i], tls) < 0) {
+            log_error("tls: worker %u could not be handed the new certificate", i);
+            rc = -1;
+        }
+    }
+    log_notice("tls: certificate %s (%s) for TLS%s", o->tls_cert, net_tls_subject(tls),
+               net_tls_has_dtls(tls) ? " and DTLS" : "");
+    net_tls_release(tls);
+    return rc;
+}
+
+/* SIGHUP: the certificate and key files are read again; new handshakes use them, connections up
+ * keep theirs. A file that fails to load leaves the previous certificate in place. */
+static void server_tls_reload(struct server *s)
+{
+    if (s->conf->net.tls_cert == NULL) {
+        return;
+    }
+    if (server_tls_load(s) < 0) {
+        log_error("tls: reload failed; the previous certificate stays in use");
+    }
 }
 
 static int server_step_start_workers(struct server *s)
@@ -102,6 +145,9 @@ static int server_step_start_workers(struct server *s)
             log_error("worker %u: %s", i, err);
             return -1;
         }
+    }
+    if (server_tls_load(s) < 0) {
+        return -1;
     }
     for (unsigned i = 0; i < s->worker_count; i++) {
         if (net_worker_start(s->workers[i], err) < 0) {
@@ -157,9 +203,8 @@ static void server_step_own_addresses(struct server *s)
     bool wildcard = false;
 
     self->ips = s->own;
-    s->listen_ports[0] = o->port;
     self->listen_ports = s->listen_ports;
-    self->listen_port_count = 1;
+    self->listen_port_count = net_worker_ports(o, s->listen_ports);
     self->relay_in_use = net_shared_relay_in_use;
     self->relay_ctx = &s->shared;
     for (size_t i = 0; i < o->listen_ip_count; i++) {
@@ -281,6 +326,10 @@ static void server_log_ready(const struct server *s)
                          addr_format(&l, a, sizeof(a)));
         n += m > 0 ? (size_t)m : 0;
     }
+    uint16_t ports[2];
+    if (net_worker_ports(o, ports) > 1) {
+        log_notice("tls: also listening on port %u", (unsigned)ports[1]);
+    }
     log_notice("ready: %u workers, listening on %s", s->worker_count, line);
 }
 
@@ -362,10 +411,12 @@ static void server_on_stop_signal(evutil_socket_t sig, short what, void *arg)
 
 static void server_on_hup(evutil_socket_t sig, short what, void *arg)
 {
+    struct server *s = arg;
+
     (void)sig;
     (void)what;
-    (void)arg;
-    log_warn("SIGHUP received: configuration reload is not implemented yet; restart to apply");
+    log_notice("SIGHUP received: reloading the TLS certificate (other settings need a restart)");
+    server_tls_reload(s);
 }
 
 static int server_step_signals(struct server *s)
