@@ -5,7 +5,7 @@ set -e
 build="build-essential autoconf automake libtool pkg-config
     libevent-dev libssl-dev libhiredis-dev libconfig-dev libmicrohttpd-dev"
 test_tools="clang libclang-rt-14-dev clang-format clang-tidy cppcheck python3 coturn
-    python3-aioice iproute2 procps prometheus"
+    python3-aioice iproute2 procps prometheus openssl"
 packages=$build
 [ "${1:-}" = "--build-only" ] || packages="$packages $test_tools"
 

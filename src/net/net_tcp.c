@@ -100,6 +100,27 @@ void net_tcp_conn_list_close_all(struct net_tcp_conn_list *list)
     }
 }
 
+/* Appends one message to the output. Over TLS it gets its own buffer chain, which the OpenSSL
+ * bufferevent writes with its own SSL_write(): one message per TLS record. The stream does not
+ * need it, but clients that read one message per record (coturn's turnutils_uclient) do. */
+static int net_tcp_queue(struct net_tcp_conn *c, struct evbuffer *output, const void *data,
+                         size_t len)
+{
+    if (c->transport != TURN_TRANSPORT_TLS) {
+        return evbuffer_add(output, data, len);
+    }
+    struct evbuffer *one = evbuffer_new();
+    int rc = -1;
+
+    if (one != NULL && evbuffer_add(one, data, len) == 0) {
+        rc = evbuffer_add_buffer(output, one);
+    }
+    if (one != NULL) {
+        evbuffer_free(one);
+    }
+    return rc;
+}
+
 int net_tcp_conn_send(struct net_tcp_conn *c, const void *data, size_t len)
 {
     if (c->bev == NULL) {
@@ -108,7 +129,7 @@ int net_tcp_conn_send(struct net_tcp_conn *c, const void *data, size_t len)
     struct evbuffer *output = bufferevent_get_output(c->bev);
     size_t queued = evbuffer_get_length(output);
 
-    if (queued + len > NET_TCP_OUTPUT_MAX || evbuffer_add(output, data, len) < 0) {
+    if (queued + len > NET_TCP_OUTPUT_MAX || net_tcp_queue(c, output, data, len) < 0) {
         COUNTER_ADD(&c->worker->counters.tcp_output_dropped, 1);
         return -1;
     }

@@ -17,7 +17,8 @@ INTEGRATION_TESTS = \
 	tests/integration/relay_to_relay.py \
 	tests/integration/notify.py \
 	tests/integration/metrics.py \
-	tests/integration/metrics_tls.py
+	tests/integration/metrics_tls.py \
+	tests/integration/turn_tls.py
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += tests/integration/tern_harness.py tests/integration/turn_checks.py \
 	$(INTEGRATION_TESTS)
