@@ -66,10 +66,12 @@ export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 build_and_check plain --enable-werror
 build_and_check sanitizers --enable-werror --enable-sanitizers=address,undefined
 # ThreadSanitizer on what crosses threads: workers sharing port pools and quotas, the HTTP
-# thread reading counters and snapshots, the usage writer, shutdown.
+# thread reading counters and snapshots, the usage writer, reload and drain handing snapshots to
+# the workers, shutdown.
 check_tests="tests/unit/net/net_ports_test tests/unit/net/net_quota_test \
     tests/integration/signals.py tests/integration/relay_to_relay.py \
-    tests/integration/metrics.py tests/integration/uclient.py" \
+    tests/integration/metrics.py tests/integration/uclient.py \
+    tests/integration/reload.py tests/integration/drain.py" \
     TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
     build_and_check threads --enable-werror --enable-sanitizers=thread
 

@@ -219,7 +219,8 @@ static int main_parse_actions(int argc, char **argv, struct main_args *args)
 }
 
 /* Second pass: overrides, applied after the file was read. Returns 0 or -1. */
-static int main_parse_overrides(int argc, char **argv, struct conf *c, struct main_args *args)
+static int main_parse_overrides(int argc, char **argv, struct conf *c, struct main_args *args,
+                                char err[CONF_ERR_LEN])
 {
     int opt;
 
@@ -236,35 +237,45 @@ static int main_parse_overrides(int argc, char **argv, struct conf *c, struct ma
             while (o->name != NULL && o->val != opt) {
                 o++;
             }
-            (void)fprintf(stderr, "ternd: invalid value '%s' for --%s\n", optarg ? optarg : "",
-                          o->name ? o->name : "?");
+            (void)snprintf(err, CONF_ERR_LEN, "invalid value '%s' for --%s", optarg ? optarg : "",
+                           o->name ? o->name : "?");
             return -1;
         }
     }
     return 0;
 }
 
-static int main_load(struct conf *c, int argc, char **argv, struct main_args *args)
-{
-    char err[CONF_ERR_LEN];
+/* The command line, kept for reloads. */
+struct main_cmdline {
+    int argc;
+    char **argv;
+    struct main_args *args;
+};
 
-    if (args->config_path != NULL && conf_load_file(c, args->config_path, err) < 0) {
-        (void)fprintf(stderr, "ternd: %s\n", err);
+/* Reads the file, then the overrides, then validates. Returns 0, or -1 with err set. */
+static int main_load(struct conf *c, const struct main_cmdline *cmd, char err[CONF_ERR_LEN])
+{
+    if (cmd->args->config_path != NULL && conf_load_file(c, cmd->args->config_path, err) < 0) {
         return -1;
     }
-    if (main_parse_overrides(argc, argv, c, args) < 0) {
+    if (main_parse_overrides(cmd->argc, cmd->argv, c, cmd->args, err) < 0) {
         return -1;
     }
-    if (conf_validate(c, err) < 0) {
-        (void)fprintf(stderr, "ternd: %s\n", err);
-        return -1;
-    }
-    return 0;
+    return conf_validate(c, err);
+}
+
+/* The server_loader of reloads: the same file and command line as at start. */
+static int main_reload(void *ctx, struct conf *c, char err[CONF_ERR_LEN])
+{
+    return main_load(c, ctx, err);
 }
 
 int main(int argc, char **argv)
 {
     struct main_args args = {.action = MAIN_RUN};
+    struct main_cmdline cmd = {argc, argv, &args};
+    struct server_loader loader = {main_reload, &cmd};
+    char err[CONF_ERR_LEN];
     struct conf c;
     int status = 1;
 
@@ -273,7 +284,8 @@ int main(int argc, char **argv)
         return rc > 0 ? 0 : 2;
     }
     conf_init(&c);
-    if (main_load(&c, argc, argv, &args) < 0) {
+    if (main_load(&c, &cmd, err) < 0) {
+        (void)fprintf(stderr, "ternd: %s\n", err);
         goto out;
     }
     if (args.action == MAIN_CHECK_CONFIG) {
@@ -283,7 +295,7 @@ int main(int argc, char **argv)
         status = 0;
     } else {
         log_open(c.server.log_syslog);
-        status = server_run(&c);
+        status = server_run(&c, &loader);
         log_close();
     }
 out:

@@ -1,17 +1,12 @@
 #define LOG_MODULE "server"
 #include "server.h"
 
-#include "auth/auth_nonce.h"
 #include "auth/auth_rest.h"
-#include "auth/auth_store.h"
 #include "http/http_server.h"
-#include "net/net_shared.h"
 #include "net/net_socket.h"
 #include "net/net_tls.h"
-#include "net/net_worker.h"
-#include "server_stats.h"
+#include "server_internal.h"
 #include "server_usage.h"
-#include "turn/turn_worker.h"
 #include "util/addr.h"
 #include "util/base64.h"
 #include "util/clock.h"
@@ -30,33 +25,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#define SERVER_MAX_THREADS 256
-/* The server's own addresses kept for the peer policy. */
-#define SERVER_MAX_OWN_ADDRS 64
 /* Bytes of the secret generated when the configuration names no credential at all. */
 #define SERVER_SECRET_BYTES 32
 /* The user part of the credential printed at start. */
 #define SERVER_CREDENTIAL_USER "quickstart"
-
-struct server {
-    struct conf *conf;
-    struct auth_store *auth;
-    uint8_t nonce_key[AUTH_NONCE_KEY_LEN];
-    struct addr own[SERVER_MAX_OWN_ADDRS];
-    uint16_t listen_ports[2];
-    struct turn_worker_config turn_cfg;
-    struct net_shared shared;
-    bool shared_ready;
-    unsigned worker_count;
-    struct net_worker *workers[SERVER_MAX_THREADS];
-    struct server_usage *usage;
-    struct server_stats stats;
-    struct http_server *http;
-    struct event_base *control;
-    struct event *sig_term;
-    struct event *sig_int;
-    struct event *sig_hup;
-};
 
 static unsigned server_thread_count(const struct server_options *o)
 {
@@ -92,9 +64,8 @@ static int server_step_probe_ports(const struct net_options *o)
 
 /* Builds the TLS and DTLS contexts from tls.cert and tls.key and hands them to every worker.
  * Returns 0 (also when no certificate is configured), or -1 with the reason logged. */
-static int server_tls_load(struct server *s)
+static int server_tls_load(struct server *s, const struct net_options *o)
 {
-    const struct net_options *o = &s->conf->net;
     char err[NET_ERR_LEN];
     int rc = 0;
 
@@ -118,14 +89,14 @@ static int server_tls_load(struct server *s)
     return rc;
 }
 
-/* SIGHUP: the certificate and key files are read again; new handshakes use them, connections up
- * keep theirs. A file that fails to load leaves the previous certificate in place. */
-static void server_tls_reload(struct server *s)
+void server_tls_reload(struct server *s)
 {
+    /* TLS turned on by a reload would lack its tls.port listeners: that needs a restart. */
     if (s->conf->net.tls_cert == NULL) {
         return;
     }
-    if (server_tls_load(s) < 0) {
+    const struct net_options *o = s->live != NULL ? &s->live->conf.net : &s->conf->net;
+    if (server_tls_load(s, o) < 0) {
         log_error("tls: reload failed; the previous certificate stays in use");
     }
 }
@@ -140,13 +111,14 @@ static int server_step_start_workers(struct server *s)
     };
 
     for (unsigned i = 0; i < s->worker_count; i++) {
-        s->workers[i] = net_worker_new(i, &s->conf->net, &s->shared, &s->turn_cfg, &hooks, err);
+        s->workers[i] =
+            net_worker_new(i, &s->conf->net, &s->shared, &s->live->turn_cfg, &hooks, err);
         if (s->workers[i] == NULL) {
             log_error("worker %u: %s", i, err);
             return -1;
         }
     }
-    if (server_tls_load(s) < 0) {
+    if (server_tls_load(s, &s->conf->net) < 0) {
         return -1;
     }
     for (unsigned i = 0; i < s->worker_count; i++) {
@@ -161,7 +133,7 @@ static int server_step_start_workers(struct server *s)
 /* Adds a to the own addresses unless it is unspecified or already there. */
 static void server_own_add(struct server *s, const struct addr *a)
 {
-    struct turn_policy_self *self = &s->turn_cfg.self;
+    struct turn_policy_self *self = &s->turn_base.self;
     struct addr c = addr_canonical(a);
 
     if (c.family == 0 || addr_is_any(&c) || self->ip_count >= SERVER_MAX_OWN_ADDRS) {
@@ -199,7 +171,7 @@ static void server_own_add_interfaces(struct server *s)
 static void server_step_own_addresses(struct server *s)
 {
     const struct net_options *o = &s->conf->net;
-    struct turn_policy_self *self = &s->turn_cfg.self;
+    struct turn_policy_self *self = &s->turn_base.self;
     bool wildcard = false;
 
     self->ips = s->own;
@@ -223,25 +195,21 @@ static void server_step_own_addresses(struct server *s)
 /* The configuration snapshot every worker's protocol core reads. */
 static int server_step_protocol(struct server *s)
 {
-    char err[AUTH_STORE_ERR_LEN];
+    char err[SERVER_MSG_LEN];
     const struct conf *c = s->conf;
 
-    s->auth = auth_store_new(&c->auth, err);
-    if (s->auth == NULL) {
-        log_error("credentials: %s", err);
-        return -1;
-    }
     if (crypto_random(s->nonce_key, sizeof(s->nonce_key)) < 0 ||
-        crypto_random(&s->turn_cfg.seed, sizeof(s->turn_cfg.seed)) < 0) {
+        crypto_random(&s->turn_base.seed, sizeof(s->turn_base.seed)) < 0) {
         log_error("cannot read random bytes for the nonce key");
         return -1;
     }
-    s->turn_cfg.turn = &c->turn;
-    s->turn_cfg.auth = s->auth;
-    s->turn_cfg.nonce_key = s->nonce_key;
-    s->turn_cfg.nonce_lifetime_s = c->auth.nonce_lifetime_s;
-    s->turn_cfg.software = c->server.software;
+    s->turn_base.nonce_key = s->nonce_key;
     server_step_own_addresses(s);
+    s->live = server_snapshot_new(s, c, err);
+    if (s->live == NULL) {
+        log_error("%s", err);
+        return -1;
+    }
     net_shared_init(&s->shared, &c->net, c->turn.max_allocations, c->turn.max_allocations_per_user,
                     c->turn.max_allocations_per_ip);
     s->shared_ready = true;
@@ -335,7 +303,8 @@ static void server_log_ready(const struct server *s)
 
 /* With no secret and no user configured nobody could authenticate: generate a secret for this
  * run, and print a credential minted from it. */
-static int server_step_ensure_secret(struct auth_options *a, struct server_options *o)
+static int server_step_ensure_secret(struct server *s, struct auth_options *a,
+                                     struct server_options *o)
 {
     uint8_t raw[SERVER_SECRET_BYTES];
     char text[BASE64_ENCODED_LEN(SERVER_SECRET_BYTES) + 1];
@@ -349,6 +318,10 @@ static int server_step_ensure_secret(struct auth_options *a, struct server_optio
         return -1;
     }
     a->secrets[a->secret_count++] = xstrdup(text);
+    /* Kept for reloads of a file that still names no credential. */
+    s->generated_secret = xstrdup(text);
+    explicit_bzero(text, sizeof(text));
+    explicit_bzero(raw, sizeof(raw));
     o->announce_credential = true;
     log_notice("no secret or user configured: generated a random secret for this run "
                "(set auth.secrets in the configuration for credentials that survive a restart)");
@@ -391,32 +364,55 @@ static void server_log_credential(const struct conf *c)
                host, host, username, password);
 }
 
-/* Tells the service manager (systemd, Type=notify) about a change of state, if it asked. */
-static void server_notify(const char *state)
+void server_notify(const char *state)
 {
     if (notify_send(state) < 0) {
         log_warn("sending %s to $NOTIFY_SOCKET failed: %s", state, strerror(errno));
     }
 }
 
-static void server_on_stop_signal(evutil_socket_t sig, short what, void *arg)
+void server_stop(struct server *s)
 {
-    struct server *s = arg;
-
-    (void)what;
-    log_notice("%s received: stopping", sig == SIGINT ? "SIGINT" : "SIGTERM");
     server_notify("STOPPING=1");
     (void)event_base_loopexit(s->control, NULL);
 }
 
-static void server_on_hup(evutil_socket_t sig, short what, void *arg)
+/* SIGINT stops at once. The first SIGTERM drains for server.stop_timeout_s (the live allocations
+ * may end by themselves meanwhile); a second one stops at once. */
+static void server_on_stop_signal(evutil_socket_t sig, short what, void *arg)
 {
     struct server *s = arg;
+    uint32_t timeout_s = s->live->conf.server.stop_timeout_s;
+
+    (void)what;
+    if (sig == SIGTERM && s->terms++ == 0 && timeout_s > 0) {
+        log_notice("SIGTERM received: draining for at most %u s (a second SIGTERM stops at once)",
+                   timeout_s);
+        server_notify("STOPPING=1");
+        if (server_drain_for(s, timeout_s, "SIGTERM") == 0) {
+            return;
+        }
+    }
+    log_notice("%s received: stopping", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    server_stop(s);
+}
+
+static void server_on_hup(evutil_socket_t sig, short what, void *arg)
+{
+    char msg[SERVER_MSG_LEN];
 
     (void)sig;
     (void)what;
-    log_notice("SIGHUP received: reloading the TLS certificate (other settings need a restart)");
-    server_tls_reload(s);
+    log_notice("SIGHUP received");
+    (void)server_reload(arg, msg, sizeof(msg));
+}
+
+static void server_on_usr1(evutil_socket_t sig, short what, void *arg)
+{
+    (void)sig;
+    (void)what;
+    log_notice("SIGUSR1 received");
+    server_drain(arg);
 }
 
 static int server_step_signals(struct server *s)
@@ -424,9 +420,10 @@ static int server_step_signals(struct server *s)
     s->sig_term = evsignal_new(s->control, SIGTERM, server_on_stop_signal, s);
     s->sig_int = evsignal_new(s->control, SIGINT, server_on_stop_signal, s);
     s->sig_hup = evsignal_new(s->control, SIGHUP, server_on_hup, s);
-    if (s->sig_term == NULL || s->sig_int == NULL || s->sig_hup == NULL ||
+    s->sig_usr1 = evsignal_new(s->control, SIGUSR1, server_on_usr1, s);
+    if (s->sig_term == NULL || s->sig_int == NULL || s->sig_hup == NULL || s->sig_usr1 == NULL ||
         evsignal_add(s->sig_term, NULL) < 0 || evsignal_add(s->sig_int, NULL) < 0 ||
-        evsignal_add(s->sig_hup, NULL) < 0) {
+        evsignal_add(s->sig_hup, NULL) < 0 || evsignal_add(s->sig_usr1, NULL) < 0) {
         log_error("cannot install signal handlers");
         return -1;
     }
@@ -444,14 +441,20 @@ static void server_free_control(struct server *s)
     if (s->sig_hup != NULL) {
         event_free(s->sig_hup);
     }
+    if (s->sig_usr1 != NULL) {
+        event_free(s->sig_usr1);
+    }
+    if (s->drain_timer != NULL) {
+        event_free(s->drain_timer);
+    }
     if (s->control != NULL) {
         event_base_free(s->control);
     }
 }
 
-int server_run(struct conf *c)
+int server_run(struct conf *c, const struct server_loader *loader)
 {
-    struct server s = {.conf = c};
+    struct server s = {.conf = c, .loader = loader};
     int status = 1;
 
     log_set_level(c->server.log_level);
@@ -465,7 +468,7 @@ int server_run(struct conf *c)
     s.worker_count = server_thread_count(&c->server);
     s.control = event_base_new();
     if (s.control == NULL || server_step_signals(&s) < 0 ||
-        server_step_ensure_secret(&c->auth, &c->server) < 0 || server_step_protocol(&s) < 0 ||
+        server_step_ensure_secret(&s, &c->auth, &c->server) < 0 || server_step_protocol(&s) < 0 ||
         server_step_probe_ports(&c->net) < 0 || server_step_usage(&s) < 0 ||
         server_step_start_workers(&s) < 0 || server_step_http(&s) < 0) {
         goto out_stop;
@@ -486,7 +489,11 @@ out_stop:
     if (s.shared_ready) {
         net_shared_fini(&s.shared);
     }
-    auth_store_free(s.auth);
+    server_snapshot_free(s.live);
+    if (s.generated_secret != NULL) {
+        explicit_bzero(s.generated_secret, strlen(s.generated_secret));
+        xfree(&s.generated_secret);
+    }
     explicit_bzero(s.nonce_key, sizeof(s.nonce_key));
     server_free_control(&s);
     log_notice("stopped");

@@ -13,6 +13,8 @@ struct server_options {
     char *software;           /* SOFTWARE attribute in responses, or NULL for none */
     bool announce_credential; /* print a ready-to-use credential at start (not a file key) */
     char *usage_file;         /* usage records appended here as JSON lines, or NULL for none */
+    uint32_t drain_timeout_s; /* a drain (SIGUSR1) ends the last allocations after this */
+    uint32_t stop_timeout_s;  /* SIGTERM drains this long first; 0: stop at once */
 };
 
 #endif

@@ -62,8 +62,7 @@ void conf_fini(struct conf *c)
     memset(c, 0, sizeof(*c));
 }
 
-/* Makes dst an independent copy of src: the strings are duplicated. */
-static void conf_copy(struct conf *dst, const struct conf *src)
+void conf_copy(struct conf *dst, const struct conf *src)
 {
     size_t n;
     const struct conf_table_row *rows = conf_table_rows(&n);

@@ -34,6 +34,10 @@ void conf_init(struct conf *c);
 /* Releases the strings c owns and resets it to zeros. */
 void conf_fini(struct conf *c);
 
+/* Makes dst (uninitialised) an independent copy of src: the strings are duplicated. Release it
+ * with conf_fini(). */
+void conf_copy(struct conf *dst, const struct conf *src);
+
 /* Reads path (at most 1 MiB of text, no @include) over the values already in c: keys the file
  * leaves out keep them. Returns 0, or -1 with err set to
  * "path:line: key: what was wrong; expected what". On failure c is left as it was. */

@@ -11,8 +11,11 @@
 /* Room for conf_err_found() and for quoted values. */
 #define CONF_LIST_TEXT_LEN 256
 
-#define CONF_LIST_IP_EXPECT   "an IP address such as \"192.0.2.1\" or \"2001:db8::1\""
-#define CONF_LIST_CIDR_EXPECT "a prefix such as \"192.0.2.0/24\" or \"2001:db8::/32\""
+#define CONF_LIST_ADDR_EXPECT "an address such as \"192.0.2.1:3478\" or \"[2001:db8::1]:3478\""
+/* The port of an address list entry that names none: the STUN/TURN port. */
+#define CONF_LIST_DEFAULT_PORT 3478
+#define CONF_LIST_IP_EXPECT    "an IP address such as \"192.0.2.1\" or \"2001:db8::1\""
+#define CONF_LIST_CIDR_EXPECT  "a prefix such as \"192.0.2.0/24\" or \"2001:db8::/32\""
 
 const char *conf_list_key(const struct conf_table_row *row, size_t i, char *key)
 {
@@ -99,7 +102,8 @@ static int conf_list_ip_test(const struct conf_table_row *row, const struct addr
                             ip);
     }
     for (size_t j = 0; j < i; j++) {
-        if (addr_equal_ip(&ips[j], &ips[i])) {
+        if ((row->flags & CONF_TABLE_WITH_PORT) != 0 ? addr_equal(&ips[j], &ips[i])
+                                                     : addr_equal_ip(&ips[j], &ips[i])) {
             return conf_err_set(e, line, key, "\"%s\" is listed twice; expected each once", ip);
         }
     }
@@ -116,12 +120,19 @@ static int conf_list_ip_entry(const struct conf_table_row *row, const config_set
     if (text == NULL) {
         return -1;
     }
-    if (addr_parse_ip(&ip, text) < 0) {
+    if ((row->flags & CONF_TABLE_WITH_PORT) != 0) {
+        if (addr_parse(&ip, text, CONF_LIST_DEFAULT_PORT) < 0) {
+            char quoted[CONF_LIST_TEXT_LEN];
+            return conf_err_at(e, s, key, "%s is not an address; expected " CONF_LIST_ADDR_EXPECT,
+                               conf_err_quote(text, quoted, sizeof(quoted)));
+        }
+    } else if (addr_parse_ip(&ip, text) < 0) {
         char quoted[CONF_LIST_TEXT_LEN];
         return conf_err_at(e, s, key, "%s is not an IP address; expected " CONF_LIST_IP_EXPECT,
                            conf_err_quote(text, quoted, sizeof(quoted)));
+    } else {
+        ip.port = 0;
     }
-    ip.port = 0;
     ips[i] = ip;
     if (conf_list_ip_test(row, ips, i, config_setting_source_line(s), e) < 0) {
         memset(&ips[i], 0, sizeof(ips[i]));
@@ -170,7 +181,10 @@ static void conf_list_ip_print(const struct conf_table_row *row, const struct co
         if (ips[i].family == 0) {
             continue;
         }
-        (void)fprintf(out, "%s\"%s\"", sep, addr_format_ip(&ips[i], ip, sizeof(ip)));
+        (void)fprintf(out, "%s\"%s\"", sep,
+                      (row->flags & CONF_TABLE_WITH_PORT) != 0
+                          ? addr_format(&ips[i], ip, sizeof(ip))
+                          : addr_format_ip(&ips[i], ip, sizeof(ip)));
         sep = ", ";
     }
     (void)fputc(']', out);

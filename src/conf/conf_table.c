@@ -38,6 +38,7 @@
     }
 
 #define CONF_TABLE_IPS   "a list of IP addresses such as [\"192.0.2.1\", \"2001:db8::1\"]"
+#define CONF_TABLE_ADDRS "a list of addresses such as [\"192.0.2.1:3478\", \"[2001:db8::1]:3478\"]"
 #define CONF_TABLE_CIDRS "a list of prefixes such as [\"192.0.2.0/24\", \"2001:db8::/32\"]"
 
 /*
@@ -52,6 +53,8 @@ static const struct conf_table_row conf_table_all[] = {
      .def = "\"info\""},
     CONF_TABLE_BOOL("server.log_syslog", server.log_syslog, "false"),
     CONF_TABLE_STRING("server.software", server.software, 0, 127, CONF_TABLE_NULL_EMPTY, "\"\""),
+    CONF_TABLE_UINT("server.drain_timeout_s", server.drain_timeout_s, 1, 604800, "3600"),
+    CONF_TABLE_UINT("server.stop_timeout_s", server.stop_timeout_s, 0, 3600, "5"),
 
     CONF_TABLE_LIST("listen.addresses", conf_list_ip, net.listen_ips, net.listen_ip_count, 0, 0,
                     CONF_TABLE_NONEMPTY, "[\"0.0.0.0\", \"::\"]", CONF_TABLE_IPS),
@@ -99,6 +102,9 @@ static const struct conf_table_row conf_table_all[] = {
     CONF_TABLE_UINT("turn.bandwidth_bps", turn.bandwidth_bps, 0, UINT64_C(1000000000000), "0"),
     CONF_TABLE_UINT("turn.unauth_rate", turn.unauth_rate, 0, 1000000, "20"),
     CONF_TABLE_UINT("turn.unauth_burst", turn.unauth_burst, 1, 1000000, "40"),
+    CONF_TABLE_LIST("turn.alternate_servers", conf_list_ip, turn.alternate_servers,
+                    turn.alternate_count, 0, 0, CONF_TABLE_SPECIFIC | CONF_TABLE_WITH_PORT, "[]",
+                    CONF_TABLE_ADDRS),
 
     CONF_TABLE_LIST("peers.allow", conf_list_cidr, turn.peer_allow, turn.peer_allow_count, 0, 0, 0,
                     "[]", CONF_TABLE_CIDRS),

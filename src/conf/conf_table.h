@@ -22,6 +22,9 @@
 #define CONF_TABLE_SPECIFIC   0x02u /* IP list: 0.0.0.0 and :: are refused */
 #define CONF_TABLE_NONEMPTY   0x04u /* list: at least one entry */
 #define CONF_TABLE_NULL_EMPTY 0x08u /* string: "" is stored as NULL */
+#define CONF_TABLE_WITH_PORT                                                                       \
+    0x20u /* IP list: entries are "IP:port" ("[IPv6]:port"), port 3478                             \
+            when left out */
 #define CONF_TABLE_PARALLEL                                                                        \
     0x10u /* list without a count of its own: one entry per entry of                               \
              the list counted by count_offset, or none */

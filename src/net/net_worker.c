@@ -205,6 +205,56 @@ int net_worker_start(struct net_worker *w, char err[NET_ERR_LEN])
     return 0;
 }
 
+/* A job of net_worker_call() in flight: the caller waits on done. */
+struct net_worker_call {
+    struct net_worker *w;
+    net_worker_job_fn fn;
+    void *arg;
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    bool done;
+};
+
+/* Runs on the worker's thread: the job, then wakes the caller. */
+static void net_worker_on_call(evutil_socket_t fd, short what, void *arg)
+{
+    struct net_worker_call *c = arg;
+
+    (void)fd;
+    (void)what;
+    c->fn(c->w, c->arg);
+    (void)pthread_mutex_lock(&c->lock);
+    c->done = true;
+    (void)pthread_cond_signal(&c->cond);
+    (void)pthread_mutex_unlock(&c->lock);
+}
+
+int net_worker_call(struct net_worker *w, net_worker_job_fn fn, void *arg)
+{
+    struct net_worker_call c = {.w = w, .fn = fn, .arg = arg};
+    int rc = 0;
+
+    if (!w->running) {
+        fn(w, arg);
+        return 0;
+    }
+    (void)pthread_mutex_init(&c.lock, NULL);
+    (void)pthread_cond_init(&c.cond, NULL);
+    /* event_base_once() is thread-safe once libevent's pthread locking is on (server.c). */
+    if (event_base_once(w->base, -1, EV_TIMEOUT, net_worker_on_call, &c, NULL) < 0) {
+        rc = -1;
+    } else {
+        (void)pthread_mutex_lock(&c.lock);
+        while (!c.done) {
+            (void)pthread_cond_wait(&c.cond, &c.lock);
+        }
+        (void)pthread_mutex_unlock(&c.lock);
+    }
+    (void)pthread_cond_destroy(&c.cond);
+    (void)pthread_mutex_destroy(&c.lock);
+    return rc;
+}
+
 void net_worker_stop(struct net_worker *w)
 {
     if (!w->running) {

@@ -128,6 +128,14 @@ int net_worker_set_tls(struct net_worker *w, struct net_tls *tls);
 /* Starts the worker's thread. Returns 0, or -1 with err set. */
 int net_worker_start(struct net_worker *w, char err[NET_ERR_LEN]);
 
+/* A job run on a worker's own thread, where it may touch the worker's state (w->turn...). */
+typedef void (*net_worker_job_fn)(struct net_worker *w, void *arg);
+
+/* Runs fn(w, arg) on w's thread and returns once it has run. For the control thread (reload,
+ * admin commands); never call it from a worker's thread. A worker not running runs fn on the
+ * calling thread. Returns 0, or -1 when the job could not be queued (fn did not run). */
+int net_worker_call(struct net_worker *w, net_worker_job_fn fn, void *arg);
+
 /* Asks the worker's loop to exit and joins its thread. Safe from another thread; a worker never
  * started returns at once. */
 void net_worker_stop(struct net_worker *w);

@@ -214,6 +214,12 @@ static enum turn_fail turn_allocate_run(struct turn_request *req)
     if (req->alloc != NULL) {
         return TURN_FAIL_ALLOCATION_MISMATCH;
     }
+    /* A draining server takes no new allocation: the client is sent elsewhere when an alternate
+     * of its family is configured (RFC 8656 section 7.2, RFC 8489 section 10). */
+    if (w->cfg.draining) {
+        return turn_worker_alternate(w, info->client.family) != NULL ? TURN_FAIL_TRY_ALTERNATE
+                                                                     : TURN_FAIL_DRAINING;
+    }
     memset(&ask, 0, sizeof(ask));
     memset(&res, 0, sizeof(res));
     enum turn_fail f = turn_allocate_read(req->msg, &ask);

@@ -3,12 +3,13 @@
 #include "stun/stun_attr.h"
 #include "stun/stun_error.h"
 #include "turn/turn_auth.h"
-#include "turn/turn_worker.h"
+#include "turn/turn_worker_state.h"
 #include "util/assert.h"
 
 /* What an error response carries besides ERROR-CODE. */
 #define TURN_ERROR_CHALLENGE    0x1u /* REALM, NONCE, PASSWORD-ALGORITHMS */
 #define TURN_ERROR_UNKNOWN_LIST 0x2u /* UNKNOWN-ATTRIBUTES */
+#define TURN_ERROR_ALTERNATE    0x4u /* ALTERNATE-SERVER */
 
 struct turn_error_row {
     uint16_t code;
@@ -39,6 +40,11 @@ static const struct turn_error_row turn_error_table[TURN_FAIL_COUNT] = {
     [TURN_FAIL_QUOTA] = {STUN_ERROR_ALLOCATION_QUOTA_REACHED, 0, "quota"},
     [TURN_FAIL_SERVER_ERROR] = {STUN_ERROR_SERVER_ERROR, 0, "server-error"},
     [TURN_FAIL_CAPACITY] = {STUN_ERROR_INSUFFICIENT_CAPACITY, 0, "insufficient-capacity"},
+    /* RFC 8489 section 10: only to an authenticated request, and integrity-protected, which
+     * turn_request_finish() does for every authenticated request. */
+    [TURN_FAIL_TRY_ALTERNATE] = {STUN_ERROR_TRY_ALTERNATE, TURN_ERROR_ALTERNATE, "try-alternate"},
+    /* RFC 8656 section 7.2: a server that cannot take the allocation answers 508. */
+    [TURN_FAIL_DRAINING] = {STUN_ERROR_INSUFFICIENT_CAPACITY, 0, "draining"},
 };
 
 static const struct turn_error_row *turn_error_row(enum turn_fail f)
@@ -85,6 +91,12 @@ void turn_error_reply(const struct turn_request *req, enum turn_fail f)
     stun_build_error(&b, row->code, (row->extras & TURN_ERROR_CHALLENGE) != 0 ? "" : NULL);
     if ((row->extras & TURN_ERROR_CHALLENGE) != 0) {
         turn_auth_add_challenge(req, &b);
+    }
+    if ((row->extras & TURN_ERROR_ALTERNATE) != 0) {
+        const struct addr *alt = turn_worker_alternate(req->w, req->info->client.family);
+        if (alt != NULL) {
+            stun_build_addr(&b, STUN_ATTR_ALTERNATE_SERVER, alt);
+        }
     }
     if ((row->extras & TURN_ERROR_UNKNOWN_LIST) != 0) {
         stun_build_type_list(&b, STUN_ATTR_UNKNOWN_ATTRIBUTES, req->msg->unknown,

@@ -6,6 +6,7 @@
  *     ERROR-CODE                          (an empty reason phrase for 401 and 438)
  *     REALM, NONCE, PASSWORD-ALGORITHMS   401 and 438 (RFC 8489 section 9.2.4)
  *     UNKNOWN-ATTRIBUTES                  420 (RFC 8489 section 14.13)
+ *     ALTERNATE-SERVER                    300 (RFC 8489 section 10)
  *     (SOFTWARE, integrity, FINGERPRINT   as turn_request_finish() decides)
  */
 #ifndef TERN_TURN_ERROR_H
@@ -30,6 +31,8 @@ enum turn_fail {
     TURN_FAIL_QUOTA,                 /* 486: allocation quota reached */
     TURN_FAIL_SERVER_ERROR,          /* 500: the answer could not be built */
     TURN_FAIL_CAPACITY,              /* 508: no port, bad token, too many permissions... */
+    TURN_FAIL_TRY_ALTERNATE,         /* 300: draining, with an alternate of the client's family */
+    TURN_FAIL_DRAINING,              /* 508: draining, with no alternate to offer */
     TURN_FAIL_COUNT,
 };
 

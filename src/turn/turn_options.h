@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #define TURN_MAX_PEER_RULES 64
+#define TURN_MAX_ALTERNATES 8
 
 struct turn_options {
     uint32_t lifetime_default_s; /* granted when LIFETIME is absent, default 600 */
@@ -30,6 +31,10 @@ struct turn_options {
     uint64_t bandwidth_bps;            /* per allocation, bits per second, default 0 */
     uint32_t unauth_rate;              /* unauthenticated requests per second per source IP */
     uint32_t unauth_burst;             /* burst of the same */
+    /* Servers a draining server sends new allocations to (300 Try Alternate with
+     * ALTERNATE-SERVER, RFC 8489 section 10); none: 508. */
+    struct addr alternate_servers[TURN_MAX_ALTERNATES];
+    size_t alternate_count;
 };
 
 #endif

@@ -7,10 +7,7 @@
 #include <string.h>
 
 static const char *const turn_usage_reasons[TURN_USAGE_REASON_COUNT] = {
-    "expired",
-    "deleted",
-    "closed",
-    "shutdown",
+    "expired", "deleted", "closed", "shutdown", "killed", "revoked",
 };
 
 const char *turn_usage_reason_name(enum turn_usage_reason r)

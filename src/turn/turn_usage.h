@@ -37,7 +37,9 @@ enum turn_usage_reason {
     TURN_USAGE_DELETED = 1,  /* Refresh with LIFETIME 0 */
     TURN_USAGE_CLOSED = 2,   /* its TCP or TLS client connection closed */
     TURN_USAGE_SHUTDOWN = 3, /* the server stopped */
-    TURN_USAGE_REASON_COUNT = 4,
+    TURN_USAGE_KILLED = 4,   /* an operator ended it (ternctl kill) */
+    TURN_USAGE_REVOKED = 5,  /* its username was revoked */
+    TURN_USAGE_REASON_COUNT = 6,
 };
 
 struct turn_usage {

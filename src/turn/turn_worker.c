@@ -195,6 +195,66 @@ void turn_worker_conn_closed(struct turn_worker *w, void *conn)
     }
 }
 
+/* True when username names user: the whole username, or the user part of "<expiry>:<user>". */
+static bool turn_worker_user_matches(const char *username, const char *user)
+{
+    const char *colon = strchr(username, ':');
+
+    if (strcmp(username, user) == 0) {
+        return true;
+    }
+    return colon != NULL && strcmp(colon + 1, user) == 0;
+}
+
+struct turn_worker_ender {
+    struct turn_worker *w;
+    const char *user;         /* or NULL */
+    const struct addr *relay; /* or NULL */
+    enum turn_usage_reason reason;
+    size_t ended;
+};
+
+/* True when a relay of a is advertised at relay. */
+static bool turn_worker_relay_matches(const struct turn_alloc *a, const struct addr *relay)
+{
+    for (size_t i = 0; i < a->relay_count; i++) {
+        if (addr_equal(&a->relays[i].advertised, relay)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Visitor of turn_worker_end_user() and turn_worker_end_relay(). */
+static void turn_worker_end_match(struct turn_alloc *a, void *ctx)
+{
+    struct turn_worker_ender *e = ctx;
+
+    if ((e->user != NULL && turn_worker_user_matches(a->username, e->user)) ||
+        (e->relay != NULL && turn_worker_relay_matches(a, e->relay))) {
+        TURN_COUNT(e->w, allocations_deleted);
+        turn_worker_end(e->w, a, e->reason);
+        e->ended++;
+    }
+}
+
+size_t turn_worker_end_user(struct turn_worker *w, const char *user, enum turn_usage_reason reason)
+{
+    struct turn_worker_ender e = {.w = w, .user = user, .reason = reason};
+
+    turn_table_foreach(&w->table, turn_worker_end_match, &e);
+    return e.ended;
+}
+
+size_t turn_worker_end_relay(struct turn_worker *w, const struct addr *relay,
+                             enum turn_usage_reason reason)
+{
+    struct turn_worker_ender e = {.w = w, .relay = relay, .reason = reason};
+
+    turn_table_foreach(&w->table, turn_worker_end_match, &e);
+    return e.ended;
+}
+
 const struct turn_counters *turn_worker_counters(const struct turn_worker *w)
 {
     return &w->counters;
@@ -280,6 +340,18 @@ void turn_worker_txid(struct turn_worker *w, uint8_t txid[STUN_TXID_LEN])
     }
 }
 
+const struct addr *turn_worker_alternate(const struct turn_worker *w, uint16_t family)
+{
+    const struct turn_options *o = w->cfg.turn;
+
+    for (size_t i = 0; i < o->alternate_count; i++) {
+        if (o->alternate_servers[i].family == family) {
+            return &o->alternate_servers[i];
+        }
+    }
+    return NULL;
+}
+
 bool turn_worker_peer_allowed(struct turn_worker *w, const struct addr *peer)
 {
     const struct turn_worker_config *cfg = &w->cfg;
@@ -289,4 +361,29 @@ bool turn_worker_peer_allowed(struct turn_worker *w, const struct addr *peer)
     }
     TURN_COUNT(w, peer_denied);
     return false;
+}
+
+struct turn_worker_lister {
+    struct turn_worker_top_entry *out;
+    size_t cap;
+    size_t n;
+};
+
+/* Visitor of turn_worker_list(). */
+static void turn_worker_list_one(struct turn_alloc *a, void *ctx)
+{
+    struct turn_worker_lister *l = ctx;
+
+    if (l->n < l->cap) {
+        turn_worker_top_fill(&l->out[l->n++], a);
+    }
+}
+
+size_t turn_worker_list(const struct turn_worker *w, struct turn_worker_top_entry *out, size_t n)
+{
+    struct turn_worker_lister l = {out, n, 0};
+
+    /* The table's walk takes a mutable table; it changes nothing. */
+    turn_table_foreach((struct turn_table *)&w->table, turn_worker_list_one, &l);
+    return l.n;
 }

@@ -83,6 +83,9 @@ struct turn_worker_config {
      * indications it sends (the core has no random source): pick it at random at start. Read by
      * turn_worker_new() only; a reload keeps the first seed. */
     uint32_t seed;
+    /* Draining: Allocate is refused (300 to an alternate server of turn->alternate_servers, else
+     * 508); live allocations keep relaying and refreshing. */
+    bool draining;
 };
 
 /* Why an authenticated request was refused (RFC 8489 section 9.2.4), indexing
@@ -171,6 +174,20 @@ void turn_worker_expire(struct turn_worker *w, uint64_t now_ms, int64_t now_s);
 /* Ends the allocations of a client connection (TCP or TLS) that closed; conn is the handle given
  * in struct turn_packet_info. */
 void turn_worker_conn_closed(struct turn_worker *w, void *conn);
+
+/* Ends every allocation whose username is user, or whose REST username "<expiry>:<user>" has
+ * user as its user part, for reason (TURN_USAGE_KILLED, TURN_USAGE_REVOKED). Returns how many
+ * ended. */
+size_t turn_worker_end_user(struct turn_worker *w, const char *user, enum turn_usage_reason reason);
+
+/* Ends the allocation one of whose relays is advertised at relay (address and port), for reason.
+ * Returns 1 when one ended, else 0. */
+size_t turn_worker_end_relay(struct turn_worker *w, const struct addr *relay,
+                             enum turn_usage_reason reason);
+
+/* Writes at most n of the live allocations into out, in no order. Returns how many were
+ * written. */
+size_t turn_worker_list(const struct turn_worker *w, struct turn_worker_top_entry *out, size_t n);
 
 /* The worker's counters (read by its own thread, or by another with relaxed loads). */
 const struct turn_counters *turn_worker_counters(const struct turn_worker *w);

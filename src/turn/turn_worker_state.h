@@ -55,6 +55,10 @@ void turn_worker_discard(struct turn_worker *w, struct turn_alloc *a);
  * peer_denied when it does not. */
 bool turn_worker_peer_allowed(struct turn_worker *w, const struct addr *peer);
 
+/* The first alternate server of family (AF_INET or AF_INET6) a draining worker sends new
+ * allocations to, or NULL. */
+const struct addr *turn_worker_alternate(const struct turn_worker *w, uint16_t family);
+
 /* Writes a fresh transaction id for an indication the server sends. */
 void turn_worker_txid(struct turn_worker *w, uint8_t txid[STUN_TXID_LEN]);
 

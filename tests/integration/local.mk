@@ -18,7 +18,19 @@ INTEGRATION_TESTS = \
 	tests/integration/notify.py \
 	tests/integration/metrics.py \
 	tests/integration/metrics_tls.py \
+	tests/integration/reload.py \
+	tests/integration/drain.py \
+	tests/integration/browser.py \
 	tests/integration/turn_tls.py
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += tests/integration/tern_harness.py tests/integration/turn_checks.py \
 	$(INTEGRATION_TESTS)
+# The browser test's page and driver (tests/integration/browser.py): playwright-core is
+# pinned by the lock file; its node_modules is never shipped. When the source tree has
+# none (make distcheck), the test runs npm ci into tests/browser-modules/ of the build tree.
+EXTRA_DIST += tests/browser/package.json tests/browser/package-lock.json \
+	tests/browser/run.mjs tests/browser/loopback.html
+clean-local: clean-browser-modules
+clean-browser-modules:
+	-rm -rf tests/browser-modules
+.PHONY: clean-browser-modules

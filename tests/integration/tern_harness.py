@@ -101,6 +101,14 @@ class Tap:
         self.count += 1
         self._emit("ok %d - %s # SKIP %s" % (self.count, _tap_clean(name), _tap_clean(reason)))
 
+    def todo(self, name, reason, diag=None):
+        """A known gap: "not ok N - name # TODO reason", which TAP counts as
+        an expected failure (it does not fail the script)."""
+        self.count += 1
+        self._emit("not ok %d - %s # TODO %s" % (self.count, _tap_clean(name), _tap_clean(reason)))
+        if diag:
+            self.diag(diag)
+
     def diag(self, text):
         for line in str(text).splitlines() or [""]:
             self._emit("# " + line)
@@ -525,16 +533,31 @@ class Ternd:
 
     # -- stopping
 
+    # A first SIGTERM drains while allocations live (server.stop_timeout_s);
+    # the harness sends a second one, which stops at once, after this long.
+    SECOND_TERM_AFTER = 0.3
+
+    def _terminate(self, sig, timeout):
+        """Sends sig; for SIGTERM, a second one after SECOND_TERM_AFTER s
+        (the operator's "stop now"); SIGKILL after timeout s in all."""
+        os.kill(self.proc.pid, sig)
+        deadline = time.monotonic() + timeout
+        if sig == signal.SIGTERM:
+            try:
+                self.proc.wait(self.SECOND_TERM_AFTER)
+            except subprocess.TimeoutExpired:
+                self.send(signal.SIGTERM)
+        try:
+            self.proc.wait(max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.killed = True
+            self.proc.wait()
+
     def _halt(self):
         """Whatever state it is in: signal, wait, then SIGKILL."""
         if self.proc.poll() is None:
-            self.send(signal.SIGTERM)
-            try:
-                self.proc.wait(self.stop_timeout)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.killed = True
-                self.proc.wait()
+            self._terminate(signal.SIGTERM, self.stop_timeout)
         self._finish_wait()
 
     def _finish_wait(self):
@@ -549,8 +572,8 @@ class Ternd:
             os.kill(self.proc.pid, sig)
 
     def stop(self, sig=signal.SIGTERM, timeout=None):
-        """Sends sig to this ternd and waits up to timeout seconds (then
-        SIGKILL). Returns the exit status (negative: killed by a signal).
+        """Sends sig to this ternd (SIGTERM: twice, see _terminate) and waits
+        up to timeout seconds (then SIGKILL). Returns the exit status (negative: killed by a signal).
         Calling it again returns the status it already has."""
         if self.proc is None:
             return None
@@ -562,13 +585,7 @@ class Ternd:
         if self.proc.poll() is not None:
             self.exited_early = True
         else:
-            os.kill(self.proc.pid, sig)
-            try:
-                self.proc.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.killed = True
-                self.proc.wait()
+            self._terminate(sig, timeout)
         self.stop_seconds = time.monotonic() - t0
         self._finish_wait()
         return self.returncode

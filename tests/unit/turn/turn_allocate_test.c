@@ -3,6 +3,7 @@
 #include "stun/stun_build.h"
 #include "stun/stun_error.h"
 #include "tap.h"
+#include "turn/turn_error.h"
 #include "turn_fake.h"
 
 #include <string.h>
@@ -328,6 +329,41 @@ static void test_quota(void)
     }
 }
 
+/* Draining: no new allocation (300 to an alternate of the client's family, else 508); the
+ * live ones refresh. */
+static void test_drain(void)
+{
+    struct addr alt;
+
+    turn_fake_setup(&fake);
+    TAP_EQ_INT(turn_fake_allocate(&fake), 0, "an allocation before the drain");
+    fake.cfg.draining = true;
+    turn_worker_set_config(fake.w, &fake.cfg);
+    TAP_EQ_INT(turn_fake_refresh(&fake, 600), 0, "draining: the live allocation refreshes");
+    fake.client.port++;
+    TAP_EQ_INT(turn_fake_allocate(&fake), 508, "RFC 8656 s7.2: draining with no alternate: 508");
+    TAP_EQ_INT(fake.open_calls, 1, "no relay is opened while draining");
+    TAP_EQ_INT(turn_worker_counters(fake.w)->allocations_refused_by[TURN_FAIL_DRAINING], 1,
+               "counted as draining");
+    turn_fake_addr(&fake.opts.alternate_servers[0], "[2001:db8::9]:3478");
+    fake.opts.alternate_count = 1;
+    fake.client.port++;
+    TAP_EQ_INT(turn_fake_allocate(&fake), 508, "an alternate of the other family is not offered");
+    turn_fake_addr(&fake.opts.alternate_servers[1], "203.0.113.9:3479");
+    fake.opts.alternate_count = 2;
+    fake.client.port++;
+    TAP_EQ_INT(turn_fake_allocate(&fake), 300, "RFC 8489 s10: 300 Try Alternate");
+    TAP_CHECK(stun_attr_get_addr(&fake.resp, STUN_ATTR_ALTERNATE_SERVER, &alt) == 0 &&
+                  addr_equal(&alt, &fake.opts.alternate_servers[1]),
+              "ALTERNATE-SERVER names the IPv4 alternate");
+    TAP_CHECK(turn_fake_reply_verifies(&fake), "RFC 8489 s10: the 300 is integrity-protected");
+    fake.cfg.draining = false;
+    turn_worker_set_config(fake.w, &fake.cfg);
+    fake.client.port++;
+    TAP_EQ_INT(turn_fake_allocate(&fake), 0, "after the drain is called off, allocations resume");
+    turn_fake_teardown(&fake);
+}
+
 static void test_relay_errors(void)
 {
     static const struct {
@@ -391,6 +427,7 @@ static void test_tcp_client(void)
 
 int main(void)
 {
+    test_drain();
     test_challenge();
     test_success();
     test_retransmit();

@@ -28,6 +28,8 @@ static void test_table(void)
         {TURN_FAIL_QUOTA, 486},
         {TURN_FAIL_SERVER_ERROR, 500},
         {TURN_FAIL_CAPACITY, 508},
+        {TURN_FAIL_TRY_ALTERNATE, 300},
+        {TURN_FAIL_DRAINING, 508},
     };
 
     TAP_EQ_INT(sizeof(rows) / sizeof(rows[0]), TURN_FAIL_COUNT - 1, "every failure is listed");

@@ -144,8 +144,50 @@ static void test_reload(void)
     turn_fake_teardown(&fake);
 }
 
+static void test_end_user_relay_list(void)
+{
+    struct turn_worker_top_entry list[8];
+    struct addr relay;
+
+    turn_fake_setup(&fake);
+    (void)turn_fake_allocate(&fake);
+    turn_fake_use_rest(&fake, "carol", fake.now_s + 3600, STUN_PASSWORD_ALG_SHA256);
+    fake.client.port++;
+    TAP_EQ_INT(turn_fake_allocate(&fake), 0, "a REST allocation of carol");
+    fake.client.port++;
+    TAP_EQ_INT(turn_fake_allocate(&fake), 0, "and a second one");
+    TAP_EQ_INT(turn_worker_list(fake.w, list, 8), 3, "list: the three allocations");
+    TAP_EQ_INT(turn_worker_list(fake.w, list, 2), 2, "list: at most n");
+    TAP_EQ_INT(turn_worker_end_user(fake.w, "bob", TURN_USAGE_KILLED), 0,
+               "end_user: nobody named bob");
+    TAP_EQ_INT(turn_worker_end_user(fake.w, "arol", TURN_USAGE_REVOKED), 0,
+               "end_user: a suffix of the user part is not the user");
+    TAP_EQ_INT(turn_worker_end_user(fake.w, "carol", TURN_USAGE_REVOKED), 2,
+               "end_user: the user part of <expiry>:carol matches both");
+    TAP_EQ_INT(turn_fake_live_relays(&fake), 1, "their relays are closed");
+    TAP_EQ_INT(fake.quota_live, 1, "their quotas released");
+    TAP_EQ_INT(turn_worker_counters(fake.w)->allocations_ended[TURN_USAGE_REVOKED], 2,
+               "counted as revoked");
+    TAP_EQ_INT(turn_worker_list(fake.w, list, 8), 1, "one allocation left");
+    relay = list[0].relay;
+    relay.port++;
+    TAP_EQ_INT(turn_worker_end_relay(fake.w, &relay, TURN_USAGE_KILLED), 0,
+               "end_relay: another port ends nothing");
+    relay.port--;
+    TAP_EQ_INT(turn_worker_end_relay(fake.w, &relay, TURN_USAGE_KILLED), 1,
+               "end_relay: its relay address ends it");
+    TAP_EQ_INT(turn_worker_alloc_count(fake.w), 0, "none left");
+    TAP_EQ_INT(turn_worker_counters(fake.w)->allocations_ended[TURN_USAGE_KILLED], 1,
+               "counted as killed");
+    TAP_CHECK(strcmp(turn_usage_reason_name(TURN_USAGE_KILLED), "killed") == 0 &&
+                  strcmp(turn_usage_reason_name(TURN_USAGE_REVOKED), "revoked") == 0,
+              "reason names");
+    turn_fake_teardown(&fake);
+}
+
 int main(void)
 {
+    test_end_user_relay_list();
     test_alloc_expiry();
     test_sweep();
     test_conn_closed();
