@@ -441,7 +441,7 @@ def main():
     tmp = tempfile.mkdtemp(prefix="tern-tls-")
     try:
         cert, key = make_cert(tmp, "first", "localhost")
-        window = h.pick_relay_window(size=300)
+        window = h.pick_relay_window(size=200)
         tls_port = h.free_port(avoid=set(window))
         base = h.turn_config(window, users=USERS)
         conf = base + ('tls = {\n    cert = "%s";\n    key = "%s";\n    port = %d;\n'
