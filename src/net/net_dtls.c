@@ -429,6 +429,12 @@ static int net_dtls_listen(struct net_dtls *d, struct net_udp *u,
         ERR_clear_error();
         return rc < 0 ? -1 : 0;
     }
+    /* A client that restarted from the same address and port proved it with the cookie: its
+     * old session is gone on its side, so it goes here too. */
+    struct net_dtls_session *old = net_dtls_find(d, &info->client, &info->local);
+    if (old != NULL) {
+        net_dtls_session_free(old);
+    }
     int counted = net_shared_conn_acquire(w->shared, &info->client);
     if (d->count >= w->opts->tcp_max_conns || counted < 0) {
         COUNTER_ADD(&w->counters.conn_refused_per_ip, counted < 0 ? 1 : 0);
@@ -443,12 +449,19 @@ static int net_dtls_listen(struct net_dtls *d, struct net_udp *u,
     return 0;
 }
 
+/* True for a handshake record of epoch 0 (RFC 6347 section 4.1: type 22, version, epoch): a
+ * ClientHello starting a new session, which an established session never receives. */
+static bool net_dtls_is_new_hello(const uint8_t *data, size_t len)
+{
+    return len >= 13 && data[0] == 22 && data[3] == 0 && data[4] == 0;
+}
+
 int net_dtls_input(struct net_dtls *d, struct net_udp *u, const struct turn_packet_info *info,
                    const uint8_t *data, size_t len)
 {
     struct net_dtls_session *s = net_dtls_find(d, &info->client, &info->local);
 
-    if (s != NULL) {
+    if (s != NULL && !(s->established && net_dtls_is_new_hello(data, len))) {
         return net_dtls_session_input(s, data, len);
     }
     if (!net_tls_has_dtls(d->worker->tls)) {

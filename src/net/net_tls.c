@@ -135,7 +135,7 @@ static int net_tls_ctx_common(SSL_CTX *ctx, const struct net_options *o, char er
     SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
     (void)SSL_CTX_set_num_tickets(ctx, NET_TLS_TICKETS);
     if (SSL_CTX_set_cipher_list(ctx, ciphers) != 1) {
-        net_tls_error(err, "tls.ciphers", ciphers);
+        net_tls_error(err, "setting tls.ciphers to", ciphers);
         return -1;
     }
     if (SSL_CTX_set1_groups_list(ctx, NET_TLS_GROUPS) != 1) {

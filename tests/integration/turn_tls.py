@@ -31,6 +31,7 @@ import concurrent.futures
 import os
 import random
 import re
+import select
 import shutil
 import signal
 import socket
@@ -324,6 +325,43 @@ def group_dtls_cookie(t, ctx):
              "DTLS: the session that never finished its handshake is dropped at the timeout")
 
 
+def dtls_binding(port, local_port, timeout=4.0):
+    """A Binding request over DTLS with `openssl s_client -dtls1_2` from local_port; the client
+    is then killed, sending no close_notify. True when the answer came."""
+    argv = [OPENSSL, "s_client", "-dtls1_2", "-quiet", "-bind", "%s:%d" % (h.LOOPBACK4,
+            local_port), "-connect", "%s:%d" % (h.LOOPBACK4, port)]
+    proc = h.track_process(subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                            stderr=subprocess.DEVNULL))
+    req, txid = h.binding_request()
+    got = b""
+    try:
+        time.sleep(0.3)
+        proc.stdin.write(req)
+        proc.stdin.flush()
+        deadline = time.monotonic() + timeout
+        while txid not in got and time.monotonic() < deadline:
+            r, _, _ = select.select([proc.stdout], [], [], deadline - time.monotonic())
+            if not r:
+                break
+            chunk = os.read(proc.stdout.fileno(), 65536)
+            if not chunk:
+                break
+            got += chunk
+    finally:
+        proc.kill()
+        h.stop_process(proc)
+    return txid in got
+
+
+def group_dtls_restart(t, ctx):
+    """A client that restarts from the same address and port with a new handshake gets a new
+    session at once (after the cookie), rather than waiting for the old one to time out."""
+    local = h.free_port(avoid=ctx.avoid)
+    t.ok(dtls_binding(ctx.d.port, local), "DTLS (openssl s_client): a Binding is answered")
+    t.ok(dtls_binding(ctx.d.port, local),
+         "DTLS: the same client address and port, restarted, handshakes again and is answered")
+
+
 # ---------------------------------------------------------------- timeouts
 
 
@@ -457,6 +495,7 @@ def main():
             t.run("tls resume", group_tls_resume, t, ctx)
             t.run("alpn", group_alpn, t, ctx)
             t.run("dtls cookie", group_dtls_cookie, t, ctx)
+            t.run("dtls restart", group_dtls_restart, t, ctx)
             t.run("stall", group_stall, t, ctx)
             t.run("sighup", group_sighup, t, ctx, cert, key)
         limit_conf = conf.replace("port = %d;" % tls_port, "port = 0;") + \
