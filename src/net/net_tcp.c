@@ -236,9 +236,8 @@ static void net_tcp_set_idle_timeout(struct net_tcp_conn *c)
 }
 
 /* The handshake completed: the deadline gives way to the idle timeout. */
-static void net_tcp_tls_done(struct net_tcp_conn *c, struct bufferevent *bev)
+static void net_tcp_tls_done(struct net_tcp_conn *c)
 {
-    (void)bev;
     c->handshake_done = true;
     COUNTER_ADD(&c->worker->counters.tls_handshakes, 1);
     if (c->deadline != NULL) {
@@ -252,8 +251,9 @@ static void net_tcp_on_event(struct bufferevent *bev, short what, void *arg)
 {
     struct net_tcp_conn *c = arg;
 
+    (void)bev;
     if ((what & BEV_EVENT_CONNECTED) && c->transport == TURN_TRANSPORT_TLS) {
-        net_tcp_tls_done(c, bev);
+        net_tcp_tls_done(c);
         return;
     }
     if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR | BEV_EVENT_TIMEOUT)) {

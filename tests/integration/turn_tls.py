@@ -257,6 +257,36 @@ def group_alpn(t, ctx):
                  "ALPN: offered %s, server selects %s" % (offered, expected))
 
 
+def group_slow_reader(t, ctx):
+    """A TLS client that stops reading while its peer floods: the server queues a bounded
+    amount, drops and counts the rest, and the connection is still in step afterwards."""
+    before = metrics(ctx.d).get("tern_tcp_output_dropped_total", 0)
+    with ctx.client("tls") as c, h.UdpPeer(h.LOOPBACK4, echo=False, avoid=ctx.avoid) as p:
+        c.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 32768)
+        if not tc.check_authed(t, "slow reader: TLS allocation", c, c.allocate()):
+            return
+        if not tc.check_authed(t, "slow reader: ChannelBind", c, c.channel_bind(0x4003,
+                                                                               p.address)):
+            return
+        chunk = b"F" * 1200
+        for i in range(8000):
+            p.sendto(chunk, c.relayed)
+            if i % 500 == 499:
+                time.sleep(0.02)
+        deadline = time.monotonic() + 5.0
+        dropped = before
+        while dropped <= before and time.monotonic() < deadline:
+            time.sleep(0.2)
+            dropped = metrics(ctx.d).get("tern_tcp_output_dropped_total", 0)
+        t.ok(dropped > before, "slow reader: 9.6 MB for a client that does not read: the excess "
+             "is dropped and counted (tern_tcp_output_dropped_total +%d)" % (dropped - before))
+        got = c.drain(wait=1.5)
+        t.ok(0 < len(got) < 8000 and all(ev.data == chunk for ev in got),
+             "slow reader: what was queued arrives intact once it reads (%d of 8000)" % len(got))
+        t.ok(binding_ok(c), "slow reader: the connection is still in step (a Binding answered)")
+    t.ok(ctx.d.alive(), "slow reader: ternd still runs")
+
+
 # ---------------------------------------------------------------- DTLS
 
 
@@ -494,6 +524,7 @@ def main():
             t.run("tls versions", group_tls_versions, t, ctx)
             t.run("tls resume", group_tls_resume, t, ctx)
             t.run("alpn", group_alpn, t, ctx)
+            t.run("slow reader", group_slow_reader, t, ctx)
             t.run("dtls cookie", group_dtls_cookie, t, ctx)
             t.run("dtls restart", group_dtls_restart, t, ctx)
             t.run("stall", group_stall, t, ctx)
