@@ -23,8 +23,13 @@ Checks:
   - SIGHUP: with a TLS allocation relaying, the certificate files are
     replaced and SIGHUP sent: the old connection keeps relaying, a new
     connection sees the new certificate; a broken file then keeps it;
-  - listen.tcp_max_connections_per_ip = 3 (a second ternd): the fourth
-    connection from 127.0.0.1 is closed at once while the three answer.
+  - a TLS client that stops reading while its peer floods 9.6 MB: the
+    excess is dropped and counted, the rest arrives, the stream stays in step;
+  - a DTLS client restarting from the same port (openssl s_client -bind)
+    is answered at once;
+  - listen.tcp_max_connections_per_ip = 3 (a second ternd, with
+    tls.dtls = false): the fourth connection from 127.0.0.1 is closed at
+    once while the three answer; DTLS gets no answer.
 """
 
 import concurrent.futures
@@ -494,6 +499,10 @@ def group_per_ip(t, conf, window):
                 except (h.ConnectionClosed, OSError):
                     ok = False
             t.ok(ok, "per-IP limit 3: once one closes, a new connection is served")
+            with h.udp_socket(h.LOOPBACK4) as u:
+                u.connect((h.LOOPBACK4, d.port))
+                u.send(dtls_client_hello())
+                t.eq(dtls_read(u, 0.7), None, "tls.dtls = false: a DTLS ClientHello gets no answer")
         finally:
             for c in held:
                 c.close()
@@ -529,7 +538,7 @@ def main():
             t.run("dtls restart", group_dtls_restart, t, ctx)
             t.run("stall", group_stall, t, ctx)
             t.run("sighup", group_sighup, t, ctx, cert, key)
-        limit_conf = conf.replace("port = %d;" % tls_port, "port = 0;") + \
+        limit_conf = conf.replace("port = %d;" % tls_port, "port = 0;\n    dtls = false;") + \
             "listen = {\n    tcp_max_connections_per_ip = 3;\n};\n"
         t.run("per-ip", group_per_ip, t, limit_conf, window)
     except h.TerndStartError:
