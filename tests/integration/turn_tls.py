@@ -11,7 +11,8 @@ Checks:
     turnutils_peer with zero loss and exact counts, all on the same port
     number at the same time; the tls.port answers TLS too;
   - TLS: Allocate, permissions, Send/Data and ChannelData both ways over
-    the Python ssl module; TLS 1.3 by default, TLS 1.2 with an ECDHE AEAD
+    the Python ssl module, the allocation ending with its connection;
+    TLS 1.3 by default, TLS 1.2 with an ECDHE AEAD
     suite, TLS 1.1 refused by the server (its protocol_version alert),
     session resumption (TLS 1.2 ticket), ALPN stun.turn answered, another
     ALPN and none accepted;
@@ -104,8 +105,9 @@ def tls_connect(port, ctx=None, session=None):
         raise
 
 
-def metrics(d):
-    """The sum of each tern_* sample over its labels."""
+def metrics(d, label=None):
+    """The sum of each tern_* sample over its labels (only samples carrying label, a text such
+    as 'transport="tls"', when given)."""
     with urllib.request.urlopen("http://127.0.0.1:%d/metrics" % d.http_port, timeout=3) as r:
         text = r.read().decode()
     out = {}
@@ -113,6 +115,8 @@ def metrics(d):
         if line.startswith("#") or not line.strip():
             continue
         name, value = line.rsplit(" ", 1)
+        if label is not None and label not in name:
+            continue
         name = name.split("{", 1)[0]
         out[name] = out.get(name, 0) + float(value)
     return out
@@ -223,6 +227,15 @@ def group_tls_relay(t, ctx):
         if not tc.check_allocation(t, "TLS allocation", c, res, ctx.window, h.LOOPBACK4):
             return
         tc.relay_flow(t, "TLS", c, p1, p2, rng)
+        live = metrics(ctx.d, 'transport="tls"').get("tern_allocations_active")
+        t.ok(live is not None and live >= 1, "TLS: the allocation counts as a tls one (%s)" % live)
+    deadline = time.monotonic() + 3.0
+    while time.monotonic() < deadline:
+        live = metrics(ctx.d, 'transport="tls"').get("tern_allocations_active")
+        if live == 0:
+            break
+        time.sleep(0.1)
+    t.eq(live, 0, "TLS: closing the connection ends its allocation (tls allocations active)")
 
 
 def group_tls_versions(t, ctx):
