@@ -13,7 +13,7 @@ set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 seconds=${1:-30}
 [ $# -gt 0 ] && shift
-targets=${*:-"stun_decode channel stream_frame rest_username nonce conf turn_handle"}
+targets=${*:-"stun_decode channel stream_frame rest_username nonce conf turn_handle journal_line"}
 CC=${CC:-clang}
 
 case "$seconds" in
@@ -34,6 +34,7 @@ sources_for() {
     stun_decode | channel | stream_frame) echo "$top/src/util/*.c $top/src/stun/*.c" ;;
     rest_username | nonce) echo "$top/src/util/*.c $top/src/stun/*.c $top/src/auth/*.c" ;;
     conf) echo "$top/src/util/*.c $top/src/conf/*.c" ;;
+    journal_line) echo "$top/src/util/*.c $top/src/store/store_record.c" ;;
     turn_handle) echo "$top/src/util/*.c $top/src/stun/*.c $top/src/auth/*.c $top/src/turn/*.c" ;;
     *) return 1 ;;
     esac

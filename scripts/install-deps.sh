@@ -9,7 +9,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 build="build-essential autoconf automake libtool pkg-config
     libevent-dev libssl-dev libhiredis-dev libconfig-dev libmicrohttpd-dev"
 test_tools="clang libclang-rt-14-dev clang-format clang-tidy cppcheck python3 coturn
-    python3-aioice iproute2 procps prometheus openssl chromium"
+    python3-aioice iproute2 procps prometheus openssl chromium redis-server"
 packages=$build
 [ "${1:-}" = "--build-only" ] || packages="$packages $test_tools"
 # Node.js and npm drive chromium in tests/integration/browser.py. A machine may

@@ -71,7 +71,8 @@ build_and_check sanitizers --enable-werror --enable-sanitizers=address,undefined
 check_tests="tests/unit/net/net_ports_test tests/unit/net/net_quota_test \
     tests/integration/signals.py tests/integration/relay_to_relay.py \
     tests/integration/metrics.py tests/integration/uclient.py \
-    tests/integration/reload.py tests/integration/drain.py" \
+    tests/integration/reload.py tests/integration/drain.py \
+    tests/integration/redis_usage.py tests/integration/redis_fleet.py" \
     TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
     build_and_check threads --enable-werror --enable-sanitizers=thread
 

@@ -7,6 +7,7 @@
 #include "net/net_tls.h"
 #include "server_internal.h"
 #include "server_usage.h"
+#include "store/store.h"
 #include "util/addr.h"
 #include "util/base64.h"
 #include "util/clock.h"
@@ -27,6 +28,8 @@
 
 /* Bytes of the secret generated when the configuration names no credential at all. */
 #define SERVER_SECRET_BYTES 32
+/* How long the records of allocations ended at shutdown may take to reach Redis. */
+#define SERVER_STORE_FLUSH_MS 2000
 /* The user part of the credential printed at start. */
 #define SERVER_CREDENTIAL_USER "quickstart"
 
@@ -105,8 +108,8 @@ static int server_step_start_workers(struct server *s)
 {
     char err[NET_ERR_LEN];
     struct net_worker_hooks hooks = {
-        .usage = s->usage != NULL ? server_usage_push : NULL,
-        .usage_ctx = s->usage,
+        .usage = s->sinks.file != NULL || s->sinks.line != NULL ? server_usage_dispatch : NULL,
+        .usage_ctx = &s->sinks,
         .top_n = s->conf->http.enabled ? s->conf->http.top_n : 0,
     };
 
@@ -210,6 +213,7 @@ static int server_step_protocol(struct server *s)
         log_error("%s", err);
         return -1;
     }
+    server_credential_set_secret(&s->mint, auth_store_mint_secret(s->live->auth));
     net_shared_init(&s->shared, &c->net, c->turn.max_allocations, c->turn.max_allocations_per_user,
                     c->turn.max_allocations_per_ip);
     s->shared_ready = true;
@@ -229,6 +233,7 @@ static int server_step_usage(struct server *s)
         log_error("%s", err);
         return -1;
     }
+    s->sinks.file = s->usage;
     return 0;
 }
 
@@ -242,6 +247,8 @@ static int server_step_http(struct server *s)
         .stats = server_stats_json,
         .ready = server_stats_ready,
         .ctx = &s->stats,
+        .credential = server_credential_mint,
+        .credential_ctx = &s->mint,
     };
 
     if (!o->enabled) {
@@ -251,6 +258,7 @@ static int server_step_http(struct server *s)
     s->stats.worker_count = s->worker_count;
     s->stats.shared = &s->shared;
     s->stats.usage = s->usage;
+    s->stats.store = s->store;
     s->stats.start_s = clock_wall_s();
     s->stats.top_n = s->conf->http.top_n;
     s->http = http_server_new(o, &routes, err);
@@ -457,6 +465,7 @@ int server_run(struct conf *c, const struct server_loader *loader)
     struct server s = {.conf = c, .loader = loader};
     int status = 1;
 
+    server_credential_init(&s.mint, c);
     log_set_level(c->server.log_level);
     /* Workers' loops are stopped from this thread: libevent must lock. */
     if (evthread_use_pthreads() < 0) {
@@ -470,8 +479,12 @@ int server_run(struct conf *c, const struct server_loader *loader)
     if (s.control == NULL || server_step_signals(&s) < 0 ||
         server_step_ensure_secret(&s, &c->auth, &c->server) < 0 || server_step_protocol(&s) < 0 ||
         server_step_probe_ports(&c->net) < 0 || server_step_usage(&s) < 0 ||
-        server_step_start_workers(&s) < 0 || server_step_http(&s) < 0) {
+        server_redis_step(&s) < 0 || server_step_start_workers(&s) < 0 ||
+        server_step_http(&s) < 0) {
         goto out_stop;
+    }
+    if (s.store != NULL) {
+        store_start(s.store);
     }
     server_log_ready(&s);
     /* Every socket is open: a Type=notify service manager may now start what depends on us. */
@@ -485,11 +498,15 @@ out_stop:
      * whose usage records the writer then drains before it stops. */
     http_server_free(s.http);
     server_step_stop_workers(&s);
+    store_flush(s.store, SERVER_STORE_FLUSH_MS);
+    store_free(s.store);
     server_usage_free(s.usage);
     if (s.shared_ready) {
         net_shared_fini(&s.shared);
     }
     server_snapshot_free(s.live);
+    server_redis_fini(&s);
+    server_credential_fini(&s.mint);
     if (s.generated_secret != NULL) {
         explicit_bzero(s.generated_secret, strlen(s.generated_secret));
         xfree(&s.generated_secret);

@@ -11,7 +11,10 @@
 #include "net/net_shared.h"
 #include "net/net_worker.h"
 #include "server.h"
+#include "server_credential.h"
 #include "server_stats.h"
+#include "server_usage.h"
+#include "store/store.h"
 #include "turn/turn_worker.h"
 #include "util/addr.h"
 
@@ -37,6 +40,13 @@ struct server_snapshot {
     struct turn_worker_config turn_cfg; /* points into conf and auth */
 };
 
+/* The secrets and revocations last read from Redis, merged into every snapshot. */
+struct server_redis_view {
+    char *secrets[STORE_SECRETS_MAX]; /* owned, newest first */
+    size_t secret_count;
+    struct auth_revoked *revoked; /* owned, sealed, or NULL */
+};
+
 struct server {
     struct conf *conf; /* as started (borrowed from main): sockets, threads, endpoint */
     const struct server_loader *loader;
@@ -51,6 +61,10 @@ struct server {
     unsigned worker_count;
     struct net_worker *workers[SERVER_MAX_THREADS];
     struct server_usage *usage;
+    struct store *store;             /* NULL without Redis */
+    struct server_redis_view redis;  /* empty without Redis */
+    struct server_usage_sinks sinks; /* where workers' usage records go */
+    struct server_credential mint;   /* the credential API's current secret */
     struct server_stats stats;
     struct http_server *http;
     struct event_base *control;
@@ -74,6 +88,19 @@ void server_snapshot_free(struct server_snapshot *snap);
 
 /* Makes snap the one every worker reads, then releases the one before. */
 void server_snapshot_install(struct server *s, struct server_snapshot *snap);
+
+/* Builds the credential store of a snapshot: the file's credentials in opts, with the secrets
+ * last read from Redis ahead of the file's (the newest mints) and the revocations. Returns an
+ * owned store, or NULL with err set. */
+struct auth_store *server_redis_auth_new(const struct server *s, const struct auth_options *opts,
+                                         char err[AUTH_STORE_ERR_LEN]);
+
+/* Creates the Redis store when redis.enabled, before the workers (their usage records go to
+ * it); store_start() once they run. Returns 0, or -1 (logged). */
+int server_redis_step(struct server *s);
+
+/* Releases the last Redis view. */
+void server_redis_fini(struct server *s);
 
 /* Tells the service manager (systemd, Type=notify) about a change of state, if it asked. */
 void server_notify(const char *state);

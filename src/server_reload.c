@@ -28,7 +28,7 @@ struct server_snapshot *server_snapshot_new(const struct server *s, const struct
     char why[AUTH_STORE_ERR_LEN];
 
     conf_copy(&snap->conf, c);
-    snap->auth = auth_store_new(&snap->conf.auth, why);
+    snap->auth = server_redis_auth_new(s, &snap->conf.auth, why);
     if (snap->auth == NULL) {
         (void)snprintf(err, SERVER_MSG_LEN, "credentials: %s", why);
         server_snapshot_free(snap);
@@ -79,6 +79,7 @@ void server_snapshot_install(struct server *s, struct server_snapshot *snap)
         }
     }
     s->live = snap;
+    server_credential_set_secret(&s->mint, auth_store_mint_secret(snap->auth));
     /* Every worker has returned from the job: none reads old any more. */
     server_snapshot_free(old);
 }

@@ -4,6 +4,7 @@
 #include "net/net_shared.h"
 #include "net/net_worker.h"
 #include "server_usage.h"
+#include "store/store.h"
 #include "turn/turn_error.h"
 #include "turn/turn_usage.h"
 #include "turn/turn_worker.h"
@@ -312,6 +313,46 @@ static void server_stats_prom_process(struct http_body *out, const struct server
     http_body_printf(out, "tern_ready %d\n", server_stats_ready((void *)s) ? 1 : 0);
 }
 
+/* The Redis figures, only when Redis is configured. */
+static void server_stats_prom_redis(struct http_body *out, const struct server_stats *s)
+{
+    struct store_figures f;
+
+    const struct {
+        const char *name;
+        const char *type;
+        const char *help;
+    } rows[] = {
+        {"tern_redis_up", "gauge", "1 while Redis is connected (/ready does not depend on it)."},
+        {"tern_redis_connects_total", "counter", "Times the Redis connection came up."},
+        {"tern_redis_credential_reloads_total", "counter",
+         "Changes of the shared secrets or revocations applied."},
+        {"tern_redis_usage_sent_total", "counter", "Usage records the Redis stream acknowledged."},
+        {"tern_redis_usage_queued", "gauge", "Usage records waiting for Redis (memory, journal)."},
+        {"tern_redis_usage_dropped_total", "counter",
+         "Usage records dropped: the queue was full and no journal is configured."},
+        {"tern_redis_usage_journaled_total", "counter", "Usage records written to the journal."},
+    };
+
+    uint64_t values[7];
+
+    if (s->store == NULL) {
+        return;
+    }
+    store_figures_read(s->store, &f);
+    values[0] = f.up ? 1 : 0;
+    values[1] = f.connects;
+    values[2] = f.reloads;
+    values[3] = f.usage_sent;
+    values[4] = f.usage_queued;
+    values[5] = f.usage_dropped;
+    values[6] = f.usage_journaled;
+    for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+        server_stats_head(out, rows[i].name, rows[i].type, rows[i].help);
+        http_body_printf(out, "%s %llu\n", rows[i].name, (unsigned long long)values[i]);
+    }
+}
+
 void server_stats_metrics(void *ctx, struct http_body *out)
 {
     const struct server_stats *s = ctx;
@@ -348,6 +389,7 @@ void server_stats_metrics(void *ctx, struct http_body *out)
     server_stats_prom_histogram(out, &duration);
     server_stats_prom_histogram(out, &bytes);
     server_stats_prom_workers(out, s);
+    server_stats_prom_redis(out, s);
 }
 
 bool server_stats_ready(void *ctx)
@@ -504,6 +546,15 @@ void server_stats_json(void *ctx, struct http_body *out)
                      "{\"version\":\"%s\",\"start_time\":%lld,\"ready\":%s,\"workers_count\":%u,",
                      PACKAGE_VERSION, (long long)s->start_s,
                      server_stats_ready(s) ? "true" : "false", s->worker_count);
+    if (s->store != NULL) {
+        struct store_figures f;
+        store_figures_read(s->store, &f);
+        http_body_printf(out,
+                         "\"redis\":{\"up\":%s,\"usage_sent\":%llu,\"usage_queued\":%llu,"
+                         "\"usage_dropped\":%llu},",
+                         f.up ? "true" : "false", (unsigned long long)f.usage_sent,
+                         (unsigned long long)f.usage_queued, (unsigned long long)f.usage_dropped);
+    }
     server_stats_json_totals(out, &sum);
     server_stats_json_workers(out, s, snap);
     http_body_printf(out, "}\n");

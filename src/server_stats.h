@@ -17,12 +17,14 @@
 struct net_shared;
 struct net_worker;
 struct server_usage;
+struct store;
 
 struct server_stats {
     struct net_worker *const *workers; /* borrowed, live while the endpoint runs */
     unsigned worker_count;
     struct net_shared *shared;
     struct server_usage *usage; /* NULL when no usage file */
+    struct store *store;        /* NULL without Redis */
     int64_t start_s;            /* wall clock at start */
     unsigned top_n;             /* allocations in the /stats top list, over every worker */
     bool draining;              /* set by the control thread (atomic); no drain exists yet */

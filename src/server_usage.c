@@ -180,3 +180,74 @@ void server_usage_free(struct server_usage *u)
     (void)pthread_mutex_destroy(&u->lock);
     xfree(&u);
 }
+
+/* Appends the addresses of list as one comma-separated field. */
+static void server_usage_line_addrs(struct store_record_line *out, const char *key,
+                                    const struct addr *list, size_t n, bool with_port)
+{
+    char text[TURN_USAGE_MAX_PEERS * (ADDR_STR_LEN + 1)];
+    size_t used = 0;
+
+    text[0] = '\0';
+    for (size_t i = 0; i < n && used < sizeof(text); i++) {
+        char a[ADDR_STR_LEN];
+        const char *s = with_port ? addr_format(&list[i], a, sizeof(a))
+                                  : addr_format_ip(&list[i], a, sizeof(a));
+        int m = snprintf(text + used, sizeof(text) - used, "%s%s", i ? "," : "", s);
+        used += m > 0 ? (size_t)m : 0;
+    }
+    store_record_line_add_str(out, key, text);
+}
+
+/* Appends key=<decimal v>. */
+static void server_usage_line_num(struct store_record_line *out, const char *key, long long v)
+{
+    char text[24];
+
+    (void)snprintf(text, sizeof(text), "%lld", v);
+    store_record_line_add_str(out, key, text);
+}
+
+int server_usage_line(const struct turn_usage *rec, struct store_record_line *out)
+{
+    char client[ADDR_STR_LEN];
+
+    store_record_line_init(out);
+    store_record_line_add_str(out, "username", rec->username);
+    store_record_line_add_str(out, "realm", rec->realm);
+    store_record_line_add_str(out, "transport", turn_usage_transport_name(rec->transport));
+    store_record_line_add_str(out, "client", addr_format(&rec->client, client, sizeof(client)));
+    server_usage_line_addrs(out, "relays", rec->relays, rec->relay_count, true);
+    server_usage_line_addrs(out, "peers", rec->peers, rec->peer_count, false);
+    store_record_line_add_str(out, "peers_truncated", rec->peers_truncated ? "true" : "false");
+    server_usage_line_num(out, "bytes_to_peer", (long long)rec->bytes_to_peer);
+    server_usage_line_num(out, "packets_to_peer", (long long)rec->packets_to_peer);
+    server_usage_line_num(out, "bytes_to_client", (long long)rec->bytes_to_client);
+    server_usage_line_num(out, "packets_to_client", (long long)rec->packets_to_client);
+    server_usage_line_num(out, "start", rec->start_s);
+    server_usage_line_num(out, "end", rec->end_s);
+    store_record_line_add_str(out, "reason", turn_usage_reason_name(rec->reason));
+    return store_record_line_end(out);
+}
+
+void server_usage_dispatch(void *ctx, const struct turn_usage *rec)
+{
+    const struct server_usage_sinks *sinks = ctx;
+    /* Allocation ends are the control path; the line is large for a worker's stack. */
+    struct store_record_line *line;
+
+    if (sinks->file != NULL) {
+        server_usage_push(sinks->file, rec);
+    }
+    if (sinks->line == NULL) {
+        return;
+    }
+    line = xmalloc(sizeof(*line));
+    int len = server_usage_line(rec, line);
+    if (len > 0) {
+        sinks->line(sinks->line_ctx, line->text, (size_t)len);
+    } else {
+        log_warn("usage record of %s does not fit a stream record", rec->username);
+    }
+    xfree(&line);
+}

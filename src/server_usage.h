@@ -15,8 +15,10 @@
 #ifndef TERN_SERVER_USAGE_H
 #define TERN_SERVER_USAGE_H
 
+#include "store/store_record.h"
 #include "turn/turn_usage.h"
 
+#include <stddef.h>
 #include <stdint.h>
 
 #define SERVER_USAGE_ERR_LEN   256
@@ -39,5 +41,20 @@ void server_usage_figures(struct server_usage *u, uint64_t *written, uint64_t *d
 /* Writes every queued record, fsyncs and closes the file, stops the thread and releases u. NULL
  * is a no-op. Call once no worker pushes any more. */
 void server_usage_free(struct server_usage *u);
+
+/* Where the usage records of the workers go: the file writer and/or the Redis stream. */
+struct server_usage_sinks {
+    struct server_usage *file; /* NULL: no usage file */
+    /* Takes one record line (store/store_record.h) without id; NULL: no stream. Any thread. */
+    void (*line)(void *ctx, const char *line, size_t len);
+    void *line_ctx;
+};
+
+/* Hands rec to every sink of ctx (a struct server_usage_sinks). A net_worker_usage_cb. */
+void server_usage_dispatch(void *ctx, const struct turn_usage *rec);
+
+/* Writes rec as a record line of fields (store/store_record.h) into out. Returns its length, or
+ * -1 when it does not fit. */
+int server_usage_line(const struct turn_usage *rec, struct store_record_line *out);
 
 #endif

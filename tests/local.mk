@@ -10,3 +10,5 @@ include tests/unit/conf/local.mk
 include tests/fuzz/conf.mk
 include tests/unit/net/local.mk
 include tests/fuzz/turn.mk
+include tests/unit/store/local.mk
+include tests/fuzz/store.mk

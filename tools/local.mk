@@ -1,6 +1,7 @@
 bin_PROGRAMS += ternctl
-ternctl_SOURCES = tools/ternctl.c
-ternctl_LDADD = $(CORE_LIBS)
+ternctl_SOURCES = tools/ternctl.c tools/ternctl_redis.c tools/ternctl_redis.h
+ternctl_CFLAGS = $(AM_CFLAGS) $(HIREDIS_CFLAGS) $(LIBCONFIG_CFLAGS)
+ternctl_LDADD = libtern_edge.a $(CORE_LIBS) $(HIREDIS_LIBS) $(LIBCONFIG_LIBS)
 
 # The benchmark (BENCHMARKS.md): drives any TURN server on loopback, prints JSON.
 bin_PROGRAMS += tern-bench

@@ -10,6 +10,7 @@
  */
 #include "auth/auth_rest.h"
 #include "config.h"
+#include "ternctl_redis.h"
 #include "util/clock.h"
 #include "util/number.h"
 
@@ -48,6 +49,7 @@ static void ternctl_usage(FILE *out)
                        "  --host HOST           host of the default URLs (default 127.0.0.1)\n"
                        "  --port PORT           port of the default URLs (default 3478)\n"
                        "  --json                print only the JSON iceServers entry\n");
+    ternctl_redis_usage(out);
 }
 
 /* Reads the first line of path as the secret. Returns 0 or -1 (reported). */
@@ -215,6 +217,9 @@ int main(int argc, char **argv)
 {
     if (argc >= 2 && strcmp(argv[1], "credential") == 0) {
         return ternctl_credential(argc - 1, argv + 1);
+    }
+    if (argc >= 2 && ternctl_redis_is_command(argv[1])) {
+        return ternctl_redis_main(argc - 1, argv + 1);
     }
     if (argc >= 2 && (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0)) {
         (void)printf("ternctl %s\n", PACKAGE_VERSION);

@@ -37,6 +37,7 @@ struct auth_store {
     struct auth_store_hash *by_hash;   /* one row per user, sorted by USERHASH */
     struct auth_store_secret *secrets; /* in configuration order: the first one mints */
     size_t secret_count;
+    struct auth_revoked *revoked; /* owned, or NULL */
 };
 
 /* Orders byte strings as memcmp does, a prefix before its extensions. */
@@ -228,11 +229,23 @@ void auth_store_free(struct auth_store *store)
         explicit_bzero(store->secrets[i].bytes, store->secrets[i].len);
         xfree(&store->secrets[i].bytes);
     }
+    auth_revoked_free(store->revoked);
     xfree(&store->users);
     xfree(&store->by_hash);
     xfree(&store->secrets);
     xfree(&store->realm);
     xfree(&store);
+}
+
+void auth_store_set_revoked(struct auth_store *store, struct auth_revoked *revoked)
+{
+    auth_revoked_free(store->revoked);
+    store->revoked = revoked;
+}
+
+const char *auth_store_mint_secret(const struct auth_store *store)
+{
+    return store->secret_count > 0 ? store->secrets[0].bytes : NULL;
 }
 
 const char *auth_store_realm(const struct auth_store *store)
@@ -299,6 +312,9 @@ int auth_store_lookup(struct auth_store_iter *it, const struct auth_store *store
     rc = auth_store_classify(store, username, len, now_s, &user);
     if (rc != 0) {
         return rc;
+    }
+    if (auth_revoked_has(store->revoked, username, len, now_s)) {
+        return AUTH_STORE_ERR_REVOKED;
     }
     it->store = store;
     it->user = user;

@@ -26,6 +26,7 @@
 
 #include "auth/auth_key.h"
 #include "auth/auth_options.h"
+#include "auth/auth_revoked.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -38,6 +39,7 @@ enum auth_store_err {
     AUTH_STORE_ERR_UNKNOWN = -1, /* no static user by that name, and not a usable REST username */
     AUTH_STORE_ERR_EXPIRED = -2, /* a REST username whose expiry has passed */
     AUTH_STORE_ERR_ALG = -3,     /* the algorithm is not MD5 or SHA-256 */
+    AUTH_STORE_ERR_REVOKED = -4, /* the username, or its REST user part, is revoked */
 };
 
 struct auth_store;
@@ -60,6 +62,11 @@ struct auth_store_iter {
  * pointer into it. Control path only (allocates). */
 struct auth_store *auth_store_new(const struct auth_options *opts, char err[AUTH_STORE_ERR_LEN]);
 
+/* Gives the store the revoked usernames its lookups refuse (takes ownership of revoked, a
+ * sealed set; NULL for none), replacing any earlier set. Only before the store is shared with
+ * the workers. */
+void auth_store_set_revoked(struct auth_store *store, struct auth_revoked *revoked);
+
 /* Releases the store, wiping the keys and secrets it holds. NULL is a no-op. */
 void auth_store_free(struct auth_store *store);
 
@@ -69,8 +76,8 @@ const char *auth_store_realm(const struct auth_store *store);
 /* Starts the walk over the keys under algorithm alg for username[0..len) at now_s. A static
  * user comes first; otherwise a REST username that has not expired yields one key per secret.
  * Returns 0, AUTH_STORE_ERR_ALG, AUTH_STORE_ERR_UNKNOWN (also for a REST username when no
- * secret is configured), or AUTH_STORE_ERR_EXPIRED. it borrows store and username, which must
- * outlive the walk. Allocates nothing. */
+ * secret is configured), AUTH_STORE_ERR_EXPIRED or AUTH_STORE_ERR_REVOKED. it borrows store and
+ * username, which must outlive the walk. Allocates nothing. */
 int auth_store_lookup(struct auth_store_iter *it, const struct auth_store *store,
                       const char *username, size_t len, uint16_t alg, int64_t now_s);
 
@@ -86,6 +93,10 @@ bool auth_store_next(struct auth_store_iter *it, struct auth_key *key);
 int auth_store_find_userhash(const struct auth_store *store,
                              const uint8_t hash[AUTH_KEY_USERHASH_LEN], const char **username,
                              size_t *len);
+
+/* The secret that mints new credentials (the first one, NUL-terminated, owned by the store),
+ * or NULL when the store has none. */
+const char *auth_store_mint_secret(const struct auth_store *store);
 
 /* The number of static users and of secrets, for logs and statistics. */
 size_t auth_store_user_count(const struct auth_store *store);

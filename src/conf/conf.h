@@ -12,6 +12,7 @@
 #include "http/http_options.h"
 #include "net/net_options.h"
 #include "server_options.h"
+#include "store/store_options.h"
 #include "turn/turn_options.h"
 
 #include <stdbool.h>
@@ -25,6 +26,7 @@ struct conf {
     struct auth_options auth;
     struct turn_options turn;
     struct http_options http;
+    struct store_options redis;
 };
 
 /* Fills c with the built-in defaults (the values etc/tern.conf spells out). c is owned by the

@@ -355,10 +355,13 @@ static void conf_list_secret_print(const struct conf_table_row *row, const struc
 {
     size_t n = conf_table_ccount(row, c);
 
+    char *const *strings = conf_table_cfield(row, c);
+
     (void)fputc('[', out);
     for (size_t i = 0; i < n && i < row->capacity; i++) {
         (void)fputs(i == 0 ? "" : ", ", out);
-        conf_value_print_string(out, CONF_TABLE_HIDDEN);
+        conf_value_print_string(out, (row->flags & CONF_TABLE_SECRET) != 0 ? CONF_TABLE_HIDDEN
+                                                                           : strings[i]);
     }
     (void)fputc(']', out);
 }
@@ -387,6 +390,15 @@ static void conf_list_secret_fini(const struct conf_table_row *row, struct conf 
 }
 
 const struct conf_table_kind conf_list_secret = {
+    .load = conf_list_secret_load,
+    .check = conf_list_secret_check,
+    .print = conf_list_secret_print,
+    .copy = conf_list_secret_copy,
+    .fini = conf_list_secret_fini,
+};
+
+/* The same list of strings, printed as they are unless the row is CONF_TABLE_SECRET. */
+const struct conf_table_kind conf_list_text = {
     .load = conf_list_secret_load,
     .check = conf_list_secret_check,
     .print = conf_list_secret_print,

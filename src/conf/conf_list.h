@@ -14,6 +14,7 @@
 extern const struct conf_table_kind conf_list_ip;
 extern const struct conf_table_kind conf_list_cidr;
 extern const struct conf_table_kind conf_list_secret;
+extern const struct conf_table_kind conf_list_text;
 
 /* Reads entry i of a list row from setting s into c; key names the entry ("peers.deny[2]").
  * Stores nothing on failure. Returns 0, or -1 with e set. */

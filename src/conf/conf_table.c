@@ -120,8 +120,29 @@ static const struct conf_table_row conf_table_all[] = {
     CONF_TABLE_STRING("http.tls_key", http.tls_key, 0, 4095, CONF_TABLE_NULL_EMPTY, "\"\""),
     CONF_TABLE_UINT("http.top_n", http.top_n, 0, 100, "10"),
     CONF_TABLE_UINT("http.max_request_bytes", http.max_request_bytes, 1024, 1048576, "4096"),
+    CONF_TABLE_STRING("http.api_key", http.api_key, 0, 255,
+                      CONF_TABLE_NULL_EMPTY | CONF_TABLE_SECRET, "\"\""),
+    CONF_TABLE_LIST("http.ice_urls", conf_list_text, http.ice_urls, http.ice_url_count, 5, 255, 0,
+                    "[]", "a list of URIs such as [\"turn:turn.example.com:3478?transport=udp\"]"),
+    CONF_TABLE_UINT("http.credential_rate", http.credential_rate, 0, 1000000, "10"),
 
     CONF_TABLE_STRING("usage.file", server.usage_file, 0, 4095, CONF_TABLE_NULL_EMPTY, "\"\""),
+
+    CONF_TABLE_BOOL("redis.enabled", redis.enabled, "false"),
+    CONF_TABLE_STRING("redis.host", redis.host, 1, 255, 0, "\"127.0.0.1\""),
+    CONF_TABLE_UINT("redis.port", redis.port, 1, 65535, "6379"),
+    CONF_TABLE_STRING("redis.socket", redis.socket, 0, 107, CONF_TABLE_NULL_EMPTY, "\"\""),
+    CONF_TABLE_STRING("redis.password", redis.password, 0, 512,
+                      CONF_TABLE_NULL_EMPTY | CONF_TABLE_SECRET, "\"\""),
+    CONF_TABLE_UINT("redis.db", redis.db, 0, 65535, "0"),
+    CONF_TABLE_UINT("redis.connect_timeout_ms", redis.connect_timeout_ms, 100, 60000, "2000"),
+    CONF_TABLE_UINT("redis.command_timeout_ms", redis.command_timeout_ms, 100, 60000, "2000"),
+    CONF_TABLE_STRING("redis.key_prefix", redis.key_prefix, 0, 64, 0, "\"tern:\""),
+    CONF_TABLE_UINT("redis.refresh_s", redis.refresh_s, 1, 86400, "30"),
+    CONF_TABLE_STRING("redis.node_id", redis.node_id, 0, 64, CONF_TABLE_NULL_EMPTY, "\"\""),
+    CONF_TABLE_UINT("redis.usage_maxlen", redis.usage_maxlen, 0, 1000000000, "1000000"),
+    CONF_TABLE_STRING("redis.journal", redis.journal, 0, 4095, CONF_TABLE_NULL_EMPTY, "\"\""),
+    CONF_TABLE_UINT("redis.queue_max", redis.queue_max, 1, 1000000, "10000"),
 };
 
 const struct conf_table_row *conf_table_rows(size_t *n)

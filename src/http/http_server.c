@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 /* Connections served at once; more wait in the listen backlog. */
@@ -19,15 +20,24 @@
 #define HTTP_SERVER_TIMEOUT_S 10
 /* The largest response body (/stats with the largest top-N fits many times over). */
 #define HTTP_SERVER_BODY_MAX ((size_t)8 * 1024 * 1024)
+/* The largest body of a credential request. */
+#define HTTP_SERVER_POST_MAX 1024
+/* The longest user part a credential request may name. */
+#define HTTP_SERVER_USER_MAX 64
 /* The largest TLS certificate or key file read. */
 #define HTTP_SERVER_PEM_MAX ((size_t)1024 * 1024)
 
 struct http_server {
     struct MHD_Daemon *daemon;
     struct http_routes routes;
-    char *token; /* owned, or NULL */
-    char *cert;  /* owned PEM text, or NULL */
-    char *key;   /* owned PEM text, or NULL */
+    char *token;              /* owned, or NULL */
+    char *api_key;            /* owned, or NULL: no credential API */
+    unsigned credential_rate; /* per second, 0 = unlimited */
+    /* The rate window; only the daemon's one polling thread touches it. */
+    int64_t rate_window_s;
+    unsigned rate_count;
+    char *cert; /* owned PEM text, or NULL */
+    char *key;  /* owned PEM text, or NULL */
     int fd;
 };
 
@@ -36,6 +46,7 @@ enum http_server_route {
     HTTP_SERVER_STATS,
     HTTP_SERVER_HEALTH,
     HTTP_SERVER_READY,
+    HTTP_SERVER_CREDENTIAL,
 };
 
 struct http_server_path {
@@ -50,6 +61,14 @@ static const struct http_server_path http_server_paths[] = {
     {"/stats", HTTP_SERVER_STATS, true, "application/json"},
     {"/health", HTTP_SERVER_HEALTH, false, "text/plain; charset=utf-8"},
     {"/ready", HTTP_SERVER_READY, false, "text/plain; charset=utf-8"},
+    {"/v1/credentials", HTTP_SERVER_CREDENTIAL, false, "application/json"},
+};
+
+/* The body of a POST being read, kept across libmicrohttpd's calls. */
+struct http_server_post {
+    char body[HTTP_SERVER_POST_MAX + 1];
+    size_t len;
+    bool too_large;
 };
 
 static const struct http_server_path *http_server_path_find(const char *url)
@@ -77,7 +96,7 @@ static enum MHD_Result http_server_send(struct MHD_Connection *conn, unsigned st
     if (status == MHD_HTTP_UNAUTHORIZED) {
         (void)MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer realm=\"tern\"");
     } else if (status == MHD_HTTP_METHOD_NOT_ALLOWED) {
-        (void)MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
+        (void)MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD, POST");
     }
     enum MHD_Result rc = MHD_queue_response(conn, status, r);
 
@@ -91,23 +110,172 @@ static enum MHD_Result http_server_error(struct MHD_Connection *conn, unsigned s
     return http_server_send(conn, status, "text/plain; charset=utf-8", text, strlen(text));
 }
 
-/* True when the request carries "Authorization: Bearer <token>" (compared in constant time). */
-static bool http_server_authorized(const struct http_server *h, struct MHD_Connection *conn)
+/* True when the request carries "Authorization: Bearer <token>" (compared in constant time);
+ * a NULL token lets every request in. */
+static bool http_server_bearer_ok(const char *token, struct MHD_Connection *conn)
 {
     static const char prefix[] = "Bearer ";
     const char *v =
         MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
 
-    if (h->token == NULL) {
+    if (token == NULL) {
         return true;
     }
     if (v == NULL || strncmp(v, prefix, sizeof(prefix) - 1) != 0) {
         return false;
     }
     v += sizeof(prefix) - 1;
-    size_t len = strlen(h->token);
+    size_t len = strlen(token);
 
-    return strlen(v) == len && crypto_equal(v, h->token, len);
+    return strlen(v) == len && crypto_equal(v, token, len);
+}
+
+static bool http_server_authorized(const struct http_server *h, struct MHD_Connection *conn)
+{
+    return http_server_bearer_ok(h->token, conn);
+}
+
+/* True when the user part is 1 to HTTP_SERVER_USER_MAX bytes of [A-Za-z0-9._@+-]. */
+static bool http_server_user_ok(const char *user, size_t len)
+{
+    if (len == 0 || len > HTTP_SERVER_USER_MAX) {
+        return false;
+    }
+    for (size_t i = 0; i < len; i++) {
+        char c = user[i];
+        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                  c == '.' || c == '_' || c == '@' || c == '+' || c == '-';
+        if (!ok) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Finds "user": "<value>" in a small JSON object body and copies the value into user. Returns
+ * 0 (user is "" when the body names none), or -1 when the body is not such an object. */
+static int http_server_body_user(const char *body, size_t len, char *user, size_t cap)
+{
+    const char *p = body;
+    const char *end = body + len;
+
+    user[0] = '\0';
+    while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')) {
+        p++;
+    }
+    if (p == end) {
+        return 0;
+    }
+    if (*p != '{' || memchr(p, '}', (size_t)(end - p)) == NULL) {
+        return -1;
+    }
+    const char *key = memmem(p, (size_t)(end - p), "\"user\"", 6);
+    if (key == NULL) {
+        return 0;
+    }
+    p = key + 6;
+    while (p < end && (*p == ' ' || *p == ':')) {
+        p++;
+    }
+    if (p == end || *p != '"') {
+        return -1;
+    }
+    p++;
+    const char *close = memchr(p, '"', (size_t)(end - p));
+    if (close == NULL || (size_t)(close - p) >= cap) {
+        return -1;
+    }
+    memcpy(user, p, (size_t)(close - p));
+    user[close - p] = '\0';
+    return http_server_user_ok(user, strlen(user)) ? 0 : -1;
+}
+
+/* Counts a credential request in the window of the current second. True while under the
+ * rate. */
+static bool http_server_rate_ok(struct http_server *h)
+{
+    int64_t now_s = (int64_t)time(NULL);
+
+    if (h->credential_rate == 0) {
+        return true;
+    }
+    if (now_s != h->rate_window_s) {
+        h->rate_window_s = now_s;
+        h->rate_count = 0;
+    }
+    return ++h->rate_count <= h->credential_rate;
+}
+
+/* Answers a complete POST /v1/credentials. */
+static enum MHD_Result http_server_credential(struct http_server *h, struct MHD_Connection *conn,
+                                              const struct http_server_post *post)
+{
+    const char *q = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "user");
+    char user[HTTP_SERVER_USER_MAX + 1];
+    struct http_body body;
+
+    if (!http_server_bearer_ok(h->api_key, conn)) {
+        return http_server_error(conn, MHD_HTTP_UNAUTHORIZED, "API key required\n");
+    }
+    if (!http_server_rate_ok(h)) {
+        return http_server_error(conn, MHD_HTTP_TOO_MANY_REQUESTS, "too many requests\n");
+    }
+    if (post->too_large || http_server_body_user(post->body, post->len, user, sizeof(user)) < 0) {
+        return http_server_error(conn, MHD_HTTP_BAD_REQUEST,
+                                 "expected no body or {\"user\": \"name\"}\n");
+    }
+    if (q != NULL) {
+        if (!http_server_user_ok(q, strlen(q))) {
+            return http_server_error(conn, MHD_HTTP_BAD_REQUEST,
+                                     "user: 1 to 64 of A-Z a-z 0-9 . _ @ + -\n");
+        }
+        (void)snprintf(user, sizeof(user), "%s", q);
+    }
+    http_body_init(&body, HTTP_SERVER_BODY_MAX);
+    if (h->routes.credential(h->routes.credential_ctx, user, &body) < 0 || body.overflow) {
+        http_body_fini(&body);
+        return http_server_error(conn, MHD_HTTP_SERVICE_UNAVAILABLE, "no secret to mint with\n");
+    }
+    enum MHD_Result rc = http_server_send(conn, MHD_HTTP_OK, "application/json",
+                                          body.data ? body.data : "", body.len);
+
+    http_body_fini(&body);
+    return rc;
+}
+
+/* A POST: the body arrives over several calls and is answered once complete. */
+static enum MHD_Result http_server_on_post(struct http_server *h, struct MHD_Connection *conn,
+                                           const char *upload_data, size_t *upload_data_size,
+                                           void **req_cls)
+{
+    struct http_server_post *post = *req_cls;
+
+    if (post == NULL) {
+        *req_cls = xcalloc(1, sizeof(*post));
+        return MHD_YES;
+    }
+    if (*upload_data_size > 0) {
+        size_t n = *upload_data_size;
+        if (post->len + n > HTTP_SERVER_POST_MAX) {
+            post->too_large = true;
+        } else {
+            memcpy(post->body + post->len, upload_data, n);
+            post->len += n;
+        }
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    return http_server_credential(h, conn, post);
+}
+
+/* Releases what a request kept across calls. */
+static void http_server_on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
+                                     enum MHD_RequestTerminationCode code)
+{
+    (void)cls;
+    (void)conn;
+    (void)code;
+    xfree(req_cls);
 }
 
 /* Renders the body of a known path and queues it. */
@@ -166,8 +334,15 @@ static enum MHD_Result http_server_on_request(void *cls, struct MHD_Connection *
     const struct http_server_path *p = http_server_path_find(url);
 
     (void)version;
-    (void)upload_data;
-    (void)req_cls;
+    if (p != NULL && p->route == HTTP_SERVER_CREDENTIAL) {
+        if (h->api_key == NULL || h->routes.credential == NULL) {
+            return http_server_error(conn, MHD_HTTP_NOT_FOUND, "not found\n");
+        }
+        if (strcmp(method, MHD_HTTP_METHOD_POST) != 0) {
+            return http_server_error(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "only POST\n");
+        }
+        return http_server_on_post(h, conn, upload_data, upload_data_size, req_cls);
+    }
     if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 && strcmp(method, MHD_HTTP_METHOD_HEAD) != 0) {
         return http_server_error(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "only GET\n");
     }
@@ -269,15 +444,16 @@ static struct MHD_Daemon *http_server_start(struct http_server *h, const struct 
                                 (unsigned)HTTP_SERVER_MAX_CONNS, MHD_OPTION_CONNECTION_TIMEOUT,
                                 (unsigned)HTTP_SERVER_TIMEOUT_S, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
                                 (size_t)o->max_request_bytes, MHD_OPTION_EXTERNAL_LOGGER,
-                                http_server_on_mhd_log, NULL, MHD_OPTION_HTTPS_MEM_CERT, h->cert,
+                                http_server_on_mhd_log, NULL, MHD_OPTION_NOTIFY_COMPLETED,
+                                http_server_on_completed, NULL, MHD_OPTION_HTTPS_MEM_CERT, h->cert,
                                 MHD_OPTION_HTTPS_MEM_KEY, h->key, MHD_OPTION_END);
     }
-    return MHD_start_daemon(flags, 0, NULL, NULL, http_server_on_request, h,
-                            MHD_OPTION_LISTEN_SOCKET, h->fd, MHD_OPTION_CONNECTION_LIMIT,
-                            (unsigned)HTTP_SERVER_MAX_CONNS, MHD_OPTION_CONNECTION_TIMEOUT,
-                            (unsigned)HTTP_SERVER_TIMEOUT_S, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-                            (size_t)o->max_request_bytes, MHD_OPTION_EXTERNAL_LOGGER,
-                            http_server_on_mhd_log, NULL, MHD_OPTION_END);
+    return MHD_start_daemon(
+        flags, 0, NULL, NULL, http_server_on_request, h, MHD_OPTION_LISTEN_SOCKET, h->fd,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned)HTTP_SERVER_MAX_CONNS, MHD_OPTION_CONNECTION_TIMEOUT,
+        (unsigned)HTTP_SERVER_TIMEOUT_S, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+        (size_t)o->max_request_bytes, MHD_OPTION_EXTERNAL_LOGGER, http_server_on_mhd_log, NULL,
+        MHD_OPTION_NOTIFY_COMPLETED, http_server_on_completed, NULL, MHD_OPTION_END);
 }
 
 struct http_server *http_server_new(const struct http_options *opts,
@@ -288,6 +464,8 @@ struct http_server *http_server_new(const struct http_options *opts,
     h->fd = -1;
     h->routes = *routes;
     h->token = opts->token != NULL ? xstrdup(opts->token) : NULL;
+    h->api_key = opts->api_key != NULL ? xstrdup(opts->api_key) : NULL;
+    h->credential_rate = opts->credential_rate;
     if (http_server_load_tls(h, opts, err) < 0 || http_server_listen(h, opts, err) < 0) {
         goto out_free;
     }
@@ -325,6 +503,10 @@ void http_server_free(struct http_server *h)
     if (h->key != NULL) {
         explicit_bzero(h->key, strlen(h->key));
     }
+    if (h->api_key != NULL) {
+        explicit_bzero(h->api_key, strlen(h->api_key));
+    }
+    xfree(&h->api_key);
     xfree(&h->token);
     xfree(&h->cert);
     xfree(&h->key);

@@ -5,6 +5,13 @@
  *     GET /stats     the same figures as JSON       bearer token when set
  *     GET /health    200 while the process runs
  *     GET /ready     200 when it takes new allocations, else 503
+ *     POST /v1/credentials   a TURN credential as JSON    http.api_key
+ *
+ * The credential API answers only when http.api_key is set: the request
+ * carries "Authorization: Bearer <api_key>" (401 otherwise), may name the
+ * user part of the username in a query "?user=alice" or a JSON body
+ * {"user": "alice"} (1 to 64 bytes of [A-Za-z0-9._@+-]; 400 otherwise), and
+ * is answered 429 past http.credential_rate requests per second.
  *
  * Anything else is answered 404 (unknown path), 405 (not GET or HEAD),
  * 401 (token missing or wrong, with WWW-Authenticate: Bearer) or 413 (a
@@ -30,11 +37,17 @@ typedef void (*http_render_cb)(void *ctx, struct http_body *out);
 /* True when the server takes new allocations. Runs on the HTTP thread. */
 typedef bool (*http_ready_cb)(void *ctx);
 
+/* Writes the JSON credential for user ("" for none) into out. Returns 0, or -1 when no secret
+ * can mint one (answered 503). Runs on the HTTP thread. */
+typedef int (*http_credential_cb)(void *ctx, const char *user, struct http_body *out);
+
 struct http_routes {
     http_render_cb metrics; /* the body of /metrics */
     http_render_cb stats;   /* the body of /stats */
     http_ready_cb ready;    /* the answer of /ready */
     void *ctx;
+    http_credential_cb credential; /* POST /v1/credentials; NULL: no credential API */
+    void *credential_ctx;
 };
 
 struct http_server;

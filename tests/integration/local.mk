@@ -21,9 +21,13 @@ INTEGRATION_TESTS = \
 	tests/integration/reload.py \
 	tests/integration/drain.py \
 	tests/integration/browser.py \
+	tests/integration/redis_credentials.py \
+	tests/integration/redis_fleet.py \
+	tests/integration/redis_usage.py \
 	tests/integration/turn_tls.py
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += tests/integration/tern_harness.py tests/integration/turn_checks.py \
+	tests/integration/redis_harness.py \
 	$(INTEGRATION_TESTS)
 # The browser test's page and driver (tests/integration/browser.py): playwright-core is
 # pinned by the lock file; its node_modules is never shipped. When the source tree has

@@ -10,3 +10,6 @@ TESTS += tests/unit/auth/auth_nonce_test
 
 check_PROGRAMS += tests/unit/auth/auth_store_test
 TESTS += tests/unit/auth/auth_store_test
+
+check_PROGRAMS += tests/unit/auth/auth_revoked_test
+TESTS += tests/unit/auth/auth_revoked_test
