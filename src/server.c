@@ -4,6 +4,7 @@
 #include "auth/auth_rest.h"
 #include "http/http_server.h"
 #include "net/net_socket.h"
+#include "net/net_tls.h"
 #include "server_admin.h"
 #include "server_internal.h"
 #include "server_privs.h"
@@ -51,10 +52,12 @@ static unsigned server_thread_count(const struct server_options *o)
 static int server_step_probe_ports(const struct net_options *o)
 {
     char err[NET_ERR_LEN];
+    uint16_t ports[2];
+    size_t port_count = net_worker_ports(o, ports);
 
-    for (size_t i = 0; i < o->listen_ip_count; i++) {
-        struct addr a = o->listen_ips[i];
-        a.port = o->port;
+    for (size_t k = 0; k < o->listen_ip_count * port_count; k++) {
+        struct addr a = o->listen_ips[k % o->listen_ip_count];
+        a.port = ports[k / o->listen_ip_count];
         if ((o->udp && net_socket_probe_free(&a, SOCK_DGRAM, err) < 0) ||
             (o->tcp && net_socket_probe_free(&a, SOCK_STREAM, err) < 0)) {
             log_error("%s", err);
@@ -62,6 +65,45 @@ static int server_step_probe_ports(const struct net_options *o)
         }
     }
     return 0;
+}
+
+/* Builds the TLS and DTLS contexts from tls.cert and tls.key and hands them to every worker.
+ * Returns 0 (also when no certificate is configured), or -1 with the reason logged. */
+static int server_tls_load(struct server *s, const struct net_options *o)
+{
+    char err[NET_ERR_LEN];
+    int rc = 0;
+
+    if (o->tls_cert == NULL) {
+        return 0;
+    }
+    struct net_tls *tls = net_tls_new(o, err);
+    if (tls == NULL) {
+        log_error("tls: %s", err);
+        return -1;
+    }
+    for (unsigned i = 0; i < s->worker_count; i++) {
+        if (s->workers[i] != NULL && net_worker_set_tls(s->workers[i], tls) < 0) {
+            log_error("tls: worker %u could not be handed the new certificate", i);
+            rc = -1;
+        }
+    }
+    log_notice("tls: certificate %s (%s) for TLS%s", o->tls_cert, net_tls_subject(tls),
+               net_tls_has_dtls(tls) ? " and DTLS" : "");
+    net_tls_release(tls);
+    return rc;
+}
+
+void server_tls_reload(struct server *s)
+{
+    /* TLS turned on by a reload would lack its tls.port listeners: that needs a restart. */
+    if (s->conf->net.tls_cert == NULL) {
+        return;
+    }
+    const struct net_options *o = s->live != NULL ? &s->live->conf.net : &s->conf->net;
+    if (server_tls_load(s, o) < 0) {
+        log_error("tls: reload failed; the previous certificate stays in use");
+    }
 }
 
 static int server_step_start_workers(struct server *s)
@@ -80,6 +122,9 @@ static int server_step_start_workers(struct server *s)
             log_error("worker %u: %s", i, err);
             return -1;
         }
+    }
+    if (server_tls_load(s, &s->conf->net) < 0) {
+        return -1;
     }
     for (unsigned i = 0; i < s->worker_count; i++) {
         if (net_worker_start(s->workers[i], err) < 0) {
@@ -135,9 +180,8 @@ static void server_step_own_addresses(struct server *s)
     bool wildcard = false;
 
     self->ips = s->own;
-    s->listen_ports[0] = o->port;
     self->listen_ports = s->listen_ports;
-    self->listen_port_count = 1;
+    self->listen_port_count = net_worker_ports(o, s->listen_ports);
     self->relay_in_use = net_shared_relay_in_use;
     self->relay_ctx = &s->shared;
     for (size_t i = 0; i < o->listen_ip_count; i++) {
@@ -259,6 +303,10 @@ static void server_log_ready(const struct server *s)
         int m = snprintf(line + n, sizeof(line) - n, "%s%s %s", i ? ", " : "", protocols,
                          addr_format(&l, a, sizeof(a)));
         n += m > 0 ? (size_t)m : 0;
+    }
+    uint16_t ports[2];
+    if (net_worker_ports(o, ports) > 1) {
+        log_notice("tls: also listening on port %u", (unsigned)ports[1]);
     }
     log_notice("ready: %u workers, listening on %s", s->worker_count, line);
 }

@@ -56,7 +56,7 @@ struct server {
     char *generated_secret; /* made up at start when none was configured, or NULL */
     uint8_t nonce_key[AUTH_NONCE_KEY_LEN];
     struct addr own[SERVER_MAX_OWN_ADDRS];
-    uint16_t listen_ports[1];
+    uint16_t listen_ports[2];            /* listen.port, and tls.port when TLS opens it */
     struct turn_worker_config turn_base; /* what no reload changes: own addresses, keys, seed */
     struct net_shared shared;
     bool shared_ready;
@@ -116,5 +116,11 @@ void server_stop(struct server *s);
 /* Starts a drain for timeout_s (why names who asked, for the log). A drain in progress keeps
  * the earlier of the two deadlines. Returns 0, or -1 when the drain could not start. */
 int server_drain_for(struct server *s, uint32_t timeout_s, const char *why);
+
+/* Reads the certificate and key named by the live configuration (tls.cert, tls.key) again and
+ * hands them to every worker: new TLS and DTLS handshakes use them, connections up keep theirs.
+ * A file that fails to load is logged and the previous certificate stays. Nothing happens when
+ * TLS was off at start. Called by a reload (SIGHUP). */
+void server_tls_reload(struct server *s);
 
 #endif

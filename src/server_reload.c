@@ -147,6 +147,9 @@ int server_reload(struct server *s, char *msg, size_t cap)
     }
     server_snapshot_install(s, snap);
     log_set_level(snap->conf.server.log_level);
+    /* The certificate files are read again even when their names did not change: that is how
+     * a renewed certificate is taken. */
+    server_tls_reload(s);
     (void)snprintf(msg, cap, "reloaded: %u change(s) applied, %u need a restart", notes.applied,
                    notes.restart);
     log_notice("%s", msg);

@@ -213,10 +213,19 @@ static int conf_check_http(const struct conf *c, struct conf_err *e)
     return 0;
 }
 
+static int conf_check_tls(const struct conf *c, struct conf_err *e)
+{
+    if ((c->net.tls_cert == NULL) != (c->net.tls_key == NULL)) {
+        return conf_err_set(e, 0, c->net.tls_cert == NULL ? "tls.cert" : "tls.key",
+                            "missing; expected tls.cert and tls.key together");
+    }
+    return 0;
+}
+
 /* Checks between keys, after each key was checked alone. */
 static int (*const conf_relations[])(const struct conf *c, struct conf_err *e) = {
     conf_check_listeners, conf_check_relay_ports, conf_check_external,
-    conf_check_lifetimes, conf_check_http,
+    conf_check_lifetimes, conf_check_http,        conf_check_tls,
 };
 
 /* Checks every key against its row, then the relations between keys. */

@@ -71,6 +71,14 @@ static const struct conf_table_row conf_table_all[] = {
     CONF_TABLE_UINT("listen.udp_batch", net.udp_batch, 1, 256, "32"),
     CONF_TABLE_UINT("listen.tcp_max_connections", net.tcp_max_conns, 1, 1000000, "4096"),
     CONF_TABLE_UINT("listen.tcp_idle_timeout_s", net.tcp_idle_timeout_s, 10, 86400, "300"),
+    CONF_TABLE_UINT("listen.tcp_max_connections_per_ip", net.tcp_max_conns_per_ip, 0, 1000000, "0"),
+
+    CONF_TABLE_STRING("tls.cert", net.tls_cert, 0, 4095, CONF_TABLE_NULL_EMPTY, "\"\""),
+    CONF_TABLE_STRING("tls.key", net.tls_key, 0, 4095, CONF_TABLE_NULL_EMPTY, "\"\""),
+    CONF_TABLE_UINT("tls.port", net.tls_port, 0, 65535, "5349"),
+    CONF_TABLE_STRING("tls.ciphers", net.tls_ciphers, 0, 1023, CONF_TABLE_NULL_EMPTY, "\"\""),
+    CONF_TABLE_BOOL("tls.dtls", net.tls_dtls, "true"),
+    CONF_TABLE_UINT("tls.handshake_timeout_s", net.tls_handshake_timeout_s, 1, 300, "10"),
 
     CONF_TABLE_LIST("relay.addresses", conf_list_ip, net.relay_ips, net.relay_ip_count, 0, 0,
                     CONF_TABLE_SPECIFIC, "[]", CONF_TABLE_IPS),

@@ -1,6 +1,7 @@
 #define LOG_MODULE "relay"
 #include "net/net_relay.h"
 
+#include "net/net_dtls.h"
 #include "net/net_shared.h"
 #include "net/net_tcp.h"
 #include "net/net_udp.h"
@@ -158,7 +159,11 @@ static void net_relay_deliver(struct net_relay *nr, void *conn, unsigned count)
     }
     for (unsigned i = 0; i < count; i++) {
         struct iovec *v = &nr->worker->relay_batch->tx_iov[i];
-        net_tcp_conn_send(conn, v->iov_base, v->iov_len);
+        if (transport == TURN_TRANSPORT_DTLS) {
+            (void)net_dtls_session_send(conn, v->iov_base, v->iov_len);
+        } else {
+            (void)net_tcp_conn_send(conn, v->iov_base, v->iov_len);
+        }
     }
 }
 

@@ -10,6 +10,7 @@ void net_shared_init(struct net_shared *s, const struct net_options *opts, uint3
     memset(s, 0, sizeof(*s));
     s->opts = opts;
     net_quota_init(&s->quota, max_total, max_per_user, max_per_ip);
+    net_quota_init(&s->conns, 0, 0, opts->tcp_max_conns_per_ip);
     pthread_mutex_init(&s->pools_lock, NULL);
 }
 
@@ -22,6 +23,21 @@ void net_shared_fini(struct net_shared *s)
     s->pool_count = 0;
     pthread_mutex_destroy(&s->pools_lock);
     net_quota_fini(&s->quota);
+    net_quota_fini(&s->conns);
+}
+
+int net_shared_conn_acquire(struct net_shared *s, const struct addr *client)
+{
+    /* Without a limit nothing is counted, and no lock is taken. */
+    if (s->opts->tcp_max_conns_per_ip == 0) {
+        return 0;
+    }
+    return net_quota_acquire(&s->conns, "", client) == 0 ? 1 : -1;
+}
+
+void net_shared_conn_release(struct net_shared *s, const struct addr *client)
+{
+    net_quota_release(&s->conns, "", client);
 }
 
 struct net_ports *net_shared_pool(struct net_shared *s, const struct addr *ip)

@@ -25,6 +25,7 @@ struct net_pool {
 struct net_shared {
     const struct net_options *opts; /* borrowed */
     struct net_quota quota;
+    struct net_quota conns; /* client connections per IP (TCP, TLS, DTLS) */
     pthread_mutex_t pools_lock;
     struct net_pool *pools[NET_MAX_POOLS];
     size_t pool_count;
@@ -33,6 +34,14 @@ struct net_shared {
 /* Prepares the shared state for opts (which outlive it) with the given allocation quotas. */
 void net_shared_init(struct net_shared *s, const struct net_options *opts, uint32_t max_total,
                      uint32_t max_per_user, uint32_t max_per_ip);
+
+/* Counts one client connection (TCP, TLS or DTLS session) from client's IP. Returns 1 when
+ * counted, 0 when allowed without counting (no limit set), or -1 when that IP has
+ * opts->tcp_max_conns_per_ip already (nothing counted). Any thread. */
+int net_shared_conn_acquire(struct net_shared *s, const struct addr *client);
+
+/* Gives back a connection counted (1) by net_shared_conn_acquire(). */
+void net_shared_conn_release(struct net_shared *s, const struct addr *client);
 
 /* Releases every pool and the quota table. */
 void net_shared_fini(struct net_shared *s);

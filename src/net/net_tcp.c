@@ -2,6 +2,7 @@
 #include "net/net_tcp.h"
 
 #include "net/net_relay.h"
+#include "net/net_tls.h"
 #include "net/net_worker.h"
 #include "stun/stun_demux.h"
 #include "stun/stun_msg.h"
@@ -13,8 +14,10 @@
 #include <errno.h>
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
 #include <event2/event.h>
 #include <event2/listener.h>
+#include <openssl/ssl.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -27,6 +30,10 @@
 /* Enough for the header of either frame kind and its length. */
 #define NET_TCP_PEEK_LEN  4
 #define NET_TCP_REPLY_MAX 4096
+/* Reading from a client pauses while its output holds more than this, and resumes once the
+ * output drained below the low mark. */
+#define NET_TCP_OUTPUT_PAUSE (NET_TCP_OUTPUT_MAX / 2)
+#define NET_TCP_OUTPUT_LOW   (NET_TCP_OUTPUT_MAX / 4)
 
 struct net_tcp_listener {
     struct net_worker *worker;
@@ -34,9 +41,20 @@ struct net_tcp_listener {
     struct addr local;
 };
 
+/*
+ * A connection starts with no bufferevent: its first byte decides whether it is plain STUN and
+ * ChannelData or TLS (RFC 7983 on a stream: 22 is a TLS handshake record). Until then, and
+ * until a TLS handshake is done, the deadline event bounds how long the client may take.
+ */
 struct net_tcp_conn {
     struct net_worker *worker;
-    struct bufferevent *bev;
+    evutil_socket_t fd;      /* owned until bev takes it */
+    struct bufferevent *bev; /* NULL while the first byte is awaited */
+    struct event *deadline;  /* first byte or handshake not done in time; NULL after */
+    enum turn_transport transport;
+    bool handshake_done; /* TLS only */
+    bool read_paused;    /* output above NET_TCP_OUTPUT_PAUSE */
+    bool ip_counted;     /* counted in the per-IP connection quota */
     struct addr client;
     struct addr local;
     struct net_tcp_conn *prev;
@@ -61,7 +79,17 @@ static void net_tcp_conn_free(struct net_tcp_conn *c)
     if (c->worker->turn != NULL) {
         turn_worker_conn_closed(c->worker->turn, c);
     }
-    bufferevent_free(c->bev);
+    if (c->ip_counted) {
+        net_shared_conn_release(c->worker->shared, &c->client);
+    }
+    if (c->deadline != NULL) {
+        event_free(c->deadline);
+    }
+    if (c->bev != NULL) {
+        bufferevent_free(c->bev);
+    } else if (c->fd >= 0) {
+        close(c->fd);
+    }
     xfree(&c);
 }
 
@@ -72,16 +100,57 @@ void net_tcp_conn_list_close_all(struct net_tcp_conn_list *list)
     }
 }
 
+/* Appends one message to the output. Over TLS it gets its own buffer chain, which the OpenSSL
+ * bufferevent writes with its own SSL_write(): one message per TLS record. The stream does not
+ * need it, but clients that read one message per record (coturn's turnutils_uclient) do. */
+static int net_tcp_queue(struct net_tcp_conn *c, struct evbuffer *output, const void *data,
+                         size_t len)
+{
+    if (c->transport != TURN_TRANSPORT_TLS) {
+        return evbuffer_add(output, data, len);
+    }
+    struct evbuffer *one = evbuffer_new();
+    int rc = -1;
+
+    if (one != NULL && evbuffer_add(one, data, len) == 0) {
+        rc = evbuffer_add_buffer(output, one);
+    }
+    if (one != NULL) {
+        evbuffer_free(one);
+    }
+    return rc;
+}
+
 int net_tcp_conn_send(struct net_tcp_conn *c, const void *data, size_t len)
 {
+    if (c->bev == NULL) {
+        return -1;
+    }
     struct evbuffer *output = bufferevent_get_output(c->bev);
+    size_t queued = evbuffer_get_length(output);
 
-    if (evbuffer_get_length(output) + len > NET_TCP_OUTPUT_MAX ||
-        evbuffer_add(output, data, len) < 0) {
+    if (queued + len > NET_TCP_OUTPUT_MAX || net_tcp_queue(c, output, data, len) < 0) {
         COUNTER_ADD(&c->worker->counters.tcp_output_dropped, 1);
         return -1;
     }
+    if (queued + len > NET_TCP_OUTPUT_PAUSE && !c->read_paused) {
+        /* A client that does not read its answers gets no more requests served until it
+         * does: the kernel's window then pushes back on it. */
+        c->read_paused = true;
+        (void)bufferevent_disable(c->bev, EV_READ);
+    }
     return 0;
+}
+
+/* The output drained below NET_TCP_OUTPUT_LOW: reading resumes. */
+static void net_tcp_on_write(struct bufferevent *bev, void *arg)
+{
+    struct net_tcp_conn *c = arg;
+
+    if (c->read_paused) {
+        c->read_paused = false;
+        (void)bufferevent_enable(bev, EV_READ);
+    }
 }
 
 /* Handles one whole frame; returns 0 (a frame with a valid length but a broken body leaves the
@@ -92,7 +161,7 @@ static int net_tcp_handle_frame(struct net_tcp_conn *c, const uint8_t *frame, si
     struct turn_out out = {.reply = reply, .reply_cap = sizeof(reply)};
     struct turn_packet_info info = {.client = c->client,
                                     .local = c->local,
-                                    .transport = TURN_TRANSPORT_TCP,
+                                    .transport = c->transport,
                                     .conn = c,
                                     .now_ms = clock_now_ms(),
                                     .now_s = clock_wall_s()};
@@ -156,62 +225,159 @@ static void net_tcp_on_read(struct bufferevent *bev, void *arg)
     }
 }
 
+static void net_tcp_set_idle_timeout(struct net_tcp_conn *c)
+{
+    const struct net_options *o = c->worker->opts;
+    struct timeval idle = {.tv_sec = (time_t)o->tcp_idle_timeout_s};
+
+    if (o->tcp_idle_timeout_s > 0) {
+        bufferevent_set_timeouts(c->bev, &idle, &idle);
+    }
+}
+
+/* The handshake completed: the deadline gives way to the idle timeout. */
+static void net_tcp_tls_done(struct net_tcp_conn *c)
+{
+    c->handshake_done = true;
+    COUNTER_ADD(&c->worker->counters.tls_handshakes, 1);
+    if (c->deadline != NULL) {
+        event_free(c->deadline);
+        c->deadline = NULL;
+    }
+    net_tcp_set_idle_timeout(c);
+}
+
 static void net_tcp_on_event(struct bufferevent *bev, short what, void *arg)
 {
     struct net_tcp_conn *c = arg;
 
     (void)bev;
+    if ((what & BEV_EVENT_CONNECTED) && c->transport == TURN_TRANSPORT_TLS) {
+        net_tcp_tls_done(c);
+        return;
+    }
     if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR | BEV_EVENT_TIMEOUT)) {
+        if (c->transport == TURN_TRANSPORT_TLS && !c->handshake_done) {
+            COUNTER_ADD(&c->worker->counters.tls_handshake_failed, 1);
+        }
         net_tcp_conn_free(c);
     }
 }
 
-static int net_tcp_conn_setup(struct net_tcp_conn *c, evutil_socket_t fd)
+/* The client did not send its first byte, or finish its TLS handshake, in time. */
+static void net_tcp_on_deadline(evutil_socket_t fd, short what, void *arg)
 {
-    const struct net_options *o = c->worker->opts;
-    struct timeval idle = {.tv_sec = (time_t)o->tcp_idle_timeout_s};
-    struct sockaddr_storage ss;
-    socklen_t len = sizeof(ss);
+    struct net_tcp_conn *c = arg;
+    char a[ADDR_STR_LEN];
 
-    if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0 ||
-        addr_from_sockaddr(&c->local, (struct sockaddr *)&ss, len) < 0) {
-        return -1;
+    (void)fd;
+    (void)what;
+    log_debug("closing %s: no %s within %u s", addr_format(&c->client, a, sizeof(a)),
+              c->bev == NULL ? "data" : "TLS handshake", c->worker->opts->tls_handshake_timeout_s);
+    COUNTER_ADD(&c->worker->counters.tls_handshake_timeouts, 1);
+    if (c->transport == TURN_TRANSPORT_TLS) {
+        COUNTER_ADD(&c->worker->counters.tls_handshake_failed, 1);
     }
-    c->bev = bufferevent_socket_new(c->worker->base, fd, BEV_OPT_CLOSE_ON_FREE);
-    if (c->bev == NULL) {
-        return -1;
+    net_tcp_conn_free(c);
+}
+
+/* Wraps the socket in a plain or TLS bufferevent. Returns 0, or -1 (fd still owned by c). */
+static int net_tcp_conn_start(struct net_tcp_conn *c, bool tls)
+{
+    struct net_worker *w = c->worker;
+
+    if (tls) {
+        SSL *ssl = w->tls != NULL ? net_tls_ssl_new(w->tls, false) : NULL;
+        if (ssl == NULL) {
+            return -1;
+        }
+        c->bev = bufferevent_openssl_socket_new(w->base, c->fd, ssl, BUFFEREVENT_SSL_ACCEPTING,
+                                                BEV_OPT_CLOSE_ON_FREE);
+        if (c->bev == NULL) {
+            SSL_free(ssl);
+            return -1;
+        }
+        /* A client that just closes its socket has ended the connection as much as one
+         * that sends close_notify first. */
+        bufferevent_openssl_set_allow_dirty_shutdown(c->bev, 1);
+        c->transport = TURN_TRANSPORT_TLS;
+    } else {
+        c->bev = bufferevent_socket_new(w->base, c->fd, BEV_OPT_CLOSE_ON_FREE);
+        if (c->bev == NULL) {
+            return -1;
+        }
+        net_tcp_set_idle_timeout(c);
     }
-    bufferevent_setcb(c->bev, net_tcp_on_read, NULL, net_tcp_on_event, c);
+    c->fd = -1;
+    bufferevent_setcb(c->bev, net_tcp_on_read, net_tcp_on_write, net_tcp_on_event, c);
     bufferevent_setwatermark(c->bev, EV_READ, 0, NET_TCP_INPUT_MAX);
-    if (o->tcp_idle_timeout_s > 0) {
-        bufferevent_set_timeouts(c->bev, &idle, &idle);
-    }
+    bufferevent_setwatermark(c->bev, EV_WRITE, NET_TCP_OUTPUT_LOW, 0);
     return bufferevent_enable(c->bev, EV_READ | EV_WRITE);
 }
 
-static void net_tcp_on_accept(struct evconnlistener *listener, evutil_socket_t fd,
-                              struct sockaddr *sa, int salen, void *arg)
+/* Reads the first byte without taking it, and picks the protocol by it. */
+static void net_tcp_on_first_byte(evutil_socket_t fd, short what, void *arg)
 {
-    struct net_tcp_listener *l = arg;
-    struct net_worker *w = l->worker;
+    struct net_tcp_conn *c = arg;
+    uint8_t first;
 
-    (void)listener;
-    if (w->conns.count >= w->opts->tcp_max_conns) {
-        COUNTER_ADD(&w->counters.tcp_refused, 1);
-        close(fd);
+    if (what & EV_TIMEOUT) {
+        net_tcp_on_deadline(fd, what, arg);
         return;
     }
-    struct net_tcp_conn *c = xcalloc(1, sizeof(*c));
-    c->worker = w;
-    if (addr_from_sockaddr(&c->client, sa, (socklen_t)salen) < 0 || net_tcp_conn_setup(c, fd) < 0) {
-        if (c->bev != NULL) {
-            bufferevent_free(c->bev);
-        } else {
-            close(fd);
+    ssize_t n = recv(fd, &first, 1, MSG_PEEK);
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
+        return;
+    }
+    if (n <= 0) {
+        net_tcp_conn_free(c);
+        return;
+    }
+    enum stun_demux_kind kind = stun_demux_stream(first);
+    bool tls = kind == STUN_DEMUX_TLS && c->worker->tls != NULL;
+    if (kind == STUN_DEMUX_UNKNOWN || (kind == STUN_DEMUX_TLS && !tls)) {
+        COUNTER_ADD(&c->worker->counters.tcp_closed_bad_frame, 1);
+        net_tcp_conn_free(c);
+        return;
+    }
+    /* The event waiting for the first byte becomes the handshake deadline (TLS only). */
+    struct timeval left = {.tv_sec = (time_t)c->worker->opts->tls_handshake_timeout_s};
+    event_free(c->deadline);
+    c->deadline = NULL;
+    if (tls) {
+        c->deadline = evtimer_new(c->worker->base, net_tcp_on_deadline, c);
+        if (c->deadline == NULL || evtimer_add(c->deadline, &left) < 0) {
+            net_tcp_conn_free(c);
+            return;
         }
-        xfree(&c);
-        return;
     }
+    if (net_tcp_conn_start(c, tls) < 0) {
+        net_tcp_conn_free(c);
+    }
+}
+
+/* Waits for the first byte, at most tls.handshake_timeout_s. */
+static int net_tcp_conn_setup(struct net_tcp_conn *c)
+{
+    struct timeval limit = {.tv_sec = (time_t)c->worker->opts->tls_handshake_timeout_s};
+    struct sockaddr_storage ss;
+    socklen_t len = sizeof(ss);
+
+    if (getsockname(c->fd, (struct sockaddr *)&ss, &len) < 0 ||
+        addr_from_sockaddr(&c->local, (struct sockaddr *)&ss, len) < 0) {
+        return -1;
+    }
+    c->transport = TURN_TRANSPORT_TCP;
+    c->deadline = event_new(c->worker->base, c->fd, EV_READ | EV_PERSIST, net_tcp_on_first_byte, c);
+    if (c->deadline == NULL || event_add(c->deadline, &limit) < 0) {
+        return -1;
+    }
+    return 0;
+}
+
+/* Links c into the worker's list. */
+static void net_tcp_conn_link(struct net_worker *w, struct net_tcp_conn *c)
+{
     c->next = w->conns.head;
     if (c->next != NULL) {
         c->next->prev = c;
@@ -219,6 +385,37 @@ static void net_tcp_on_accept(struct evconnlistener *listener, evutil_socket_t f
     w->conns.head = c;
     w->conns.count++;
     COUNTER_ADD(&w->counters.tcp_accepted, 1);
+}
+
+static void net_tcp_on_accept(struct evconnlistener *listener, evutil_socket_t fd,
+                              struct sockaddr *sa, int salen, void *arg)
+{
+    struct net_tcp_listener *l = arg;
+    struct net_worker *w = l->worker;
+    struct addr client;
+
+    (void)listener;
+    if (w->conns.count >= w->opts->tcp_max_conns ||
+        addr_from_sockaddr(&client, sa, (socklen_t)salen) < 0) {
+        COUNTER_ADD(&w->counters.tcp_refused, 1);
+        close(fd);
+        return;
+    }
+    int counted = net_shared_conn_acquire(w->shared, &client);
+    if (counted < 0) {
+        COUNTER_ADD(&w->counters.conn_refused_per_ip, 1);
+        close(fd);
+        return;
+    }
+    struct net_tcp_conn *c = xcalloc(1, sizeof(*c));
+    c->worker = w;
+    c->fd = fd;
+    c->client = client;
+    c->ip_counted = counted > 0;
+    net_tcp_conn_link(w, c);
+    if (net_tcp_conn_setup(c) < 0) {
+        net_tcp_conn_free(c);
+    }
 }
 
 struct net_tcp_listener *net_tcp_listener_open(struct net_worker *w, const struct addr *addr,

@@ -1,6 +1,7 @@
 #define LOG_MODULE "udp"
 #include "net/net_udp.h"
 
+#include "net/net_dtls.h"
 #include "net/net_relay.h"
 #include "net/net_worker.h"
 #include "stun/stun_demux.h"
@@ -166,6 +167,9 @@ static int net_udp_dispatch(struct net_udp *u, const struct turn_packet_info *in
         return turn_handle_stun(u->worker->turn, info, data, len, out);
     case STUN_DEMUX_CHANNEL:
         return turn_handle_channel(u->worker->turn, info, data, len, out);
+    case STUN_DEMUX_DTLS:
+        /* Answers leave from inside the DTLS session, encrypted, not through this batch. */
+        return net_dtls_input(u->worker->dtls, u, info, data, len);
     default:
         return -1;
     }
@@ -220,6 +224,24 @@ void net_udp_send_batch(struct net_udp *u, struct mmsghdr *msgs, unsigned count)
         COUNTER_ADD(&u->worker->counters.udp_dropped, 1);
         sent++;
     }
+}
+
+int net_udp_send_one(struct net_udp *u, const struct addr *client, const struct addr *local,
+                     const void *data, size_t len)
+{
+    struct sockaddr_storage to;
+    uint8_t ctl[NET_UDP_CTL_LEN] __attribute__((aligned(8)));
+    struct iovec iov = {.iov_base = (void *)data, .iov_len = len};
+    struct msghdr h = {.msg_name = &to, .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl};
+
+    h.msg_namelen = addr_to_sockaddr(client, &to);
+    h.msg_controllen = net_udp_source_control(ctl, sizeof(ctl), local);
+    if (sendmsg(u->fd, &h, MSG_DONTWAIT) < 0) {
+        COUNTER_ADD(&u->worker->counters.udp_dropped, 1);
+        return -1;
+    }
+    COUNTER_ADD(&u->worker->counters.udp_tx_packets, 1);
+    return 0;
 }
 
 static void net_udp_on_read(evutil_socket_t fd, short what, void *arg)

@@ -44,4 +44,9 @@ size_t net_udp_source_control(uint8_t *ctl, size_t cap, const struct addr *local
  * dropped and counted. */
 void net_udp_send_batch(struct net_udp *u, struct mmsghdr *msgs, unsigned count);
 
+/* Sends one datagram of len bytes to client from local's IP through u's socket (DTLS records).
+ * Returns 0, or -1 when the kernel refused it (counted as dropped). */
+int net_udp_send_one(struct net_udp *u, const struct addr *client, const struct addr *local,
+                     const void *data, size_t len);
+
 #endif

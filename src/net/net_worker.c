@@ -10,13 +10,26 @@
 #include <stdio.h>
 #include <string.h>
 
+size_t net_worker_ports(const struct net_options *opts, uint16_t ports[2])
+{
+    size_t n = 0;
+
+    ports[n++] = opts->port;
+    if (opts->tls_cert != NULL && opts->tls_port != 0 && opts->tls_port != opts->port) {
+        ports[n++] = opts->tls_port;
+    }
+    return n;
+}
+
 static int net_worker_open_sockets(struct net_worker *w, char err[NET_ERR_LEN])
 {
     const struct net_options *o = w->opts;
+    uint16_t ports[2];
+    size_t port_count = net_worker_ports(o, ports);
 
-    for (size_t i = 0; i < o->listen_ip_count; i++) {
-        struct addr a = o->listen_ips[i];
-        a.port = o->port;
+    for (size_t k = 0; k < o->listen_ip_count * port_count; k++) {
+        struct addr a = o->listen_ips[k % o->listen_ip_count];
+        a.port = ports[k / o->listen_ip_count];
         if (o->udp) {
             w->udp[w->udp_count] = net_udp_open(w, &a, err);
             if (w->udp[w->udp_count] == NULL) {
@@ -111,6 +124,7 @@ struct net_worker *net_worker_new(unsigned index, const struct net_options *opts
     w->batch = net_udp_batch_new(opts->udp_batch);
     w->relay_batch = net_relay_batch_new(opts->udp_batch);
     w->turn = turn_worker_new(turn_cfg, &net_relay_io_ops, w);
+    w->dtls = net_dtls_new(w);
     if (net_worker_start_timer(w, err) < 0 || net_worker_open_sockets(w, err) < 0) {
         goto out_free;
     }
@@ -130,6 +144,52 @@ static void *net_worker_main(void *arg)
     (void)event_base_loop(w->base, EVLOOP_NO_EXIT_ON_EMPTY);
     log_debug("worker %u: loop ended", w->index);
     return NULL;
+}
+
+/* A context on its way to a worker's thread. */
+struct net_worker_tls_change {
+    struct net_worker *w;
+    struct net_tls *tls; /* one reference, or NULL */
+};
+
+static void net_worker_apply_tls(struct net_worker *w, struct net_tls *tls)
+{
+    struct net_tls *old = w->tls;
+
+    w->tls = tls;
+    net_dtls_tls_changed(w->dtls);
+    /* SSL objects made from the old context hold it: their connections carry on. */
+    net_tls_release(old);
+}
+
+static void net_worker_on_tls(evutil_socket_t fd, short what, void *arg)
+{
+    struct net_worker_tls_change *change = arg;
+
+    (void)fd;
+    (void)what;
+    net_worker_apply_tls(change->w, change->tls);
+    xfree(&change);
+}
+
+int net_worker_set_tls(struct net_worker *w, struct net_tls *tls)
+{
+    struct net_tls *held = tls != NULL ? net_tls_hold(tls) : NULL;
+
+    if (!w->running) {
+        net_worker_apply_tls(w, held);
+        return 0;
+    }
+    struct net_worker_tls_change *change = xcalloc(1, sizeof(*change));
+    change->w = w;
+    change->tls = held;
+    /* event_base_once() is thread-safe with libevent's pthread locking on (server.c). */
+    if (event_base_once(w->base, -1, EV_TIMEOUT, net_worker_on_tls, change, NULL) < 0) {
+        net_tls_release(held);
+        xfree(&change);
+        return -1;
+    }
+    return 0;
 }
 
 int net_worker_start(struct net_worker *w, char err[NET_ERR_LEN])
@@ -219,6 +279,8 @@ void net_worker_free(struct net_worker *w)
         event_free(w->expire_timer);
     }
     net_tcp_conn_list_close_all(&w->conns);
+    net_dtls_free(w->dtls);
+    net_tls_release(w->tls);
     for (size_t i = 0; i < w->tcp_count; i++) {
         net_tcp_listener_free(w->tcp[i]);
     }

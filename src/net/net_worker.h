@@ -7,11 +7,13 @@
 #ifndef TERN_NET_WORKER_H
 #define TERN_NET_WORKER_H
 
+#include "net/net_dtls.h"
 #include "net/net_options.h"
 #include "net/net_relay.h"
 #include "net/net_shared.h"
 #include "net/net_socket.h"
 #include "net/net_tcp.h"
+#include "net/net_tls.h"
 #include "net/net_udp.h"
 #include "turn/turn_usage.h"
 #include "turn/turn_worker.h"
@@ -60,7 +62,17 @@ struct net_worker_counters {
     uint64_t relay_tx_packets; /* to peers */
     uint64_t relay_dropped;
     uint64_t relays_open;
+    uint64_t conn_refused_per_ip;    /* TCP/TLS/DTLS over listen.tcp_max_connections_per_ip */
+    uint64_t tls_handshakes;         /* TLS handshakes completed */
+    uint64_t tls_handshake_failed;   /* TLS handshakes failed, timed out or cut short */
+    uint64_t dtls_handshakes;        /* DTLS handshakes completed */
+    uint64_t dtls_handshake_failed;  /* DTLS handshakes failed or timed out */
+    uint64_t tls_handshake_timeouts; /* clients dropped at tls.handshake_timeout_s */
+    uint64_t dtls_sessions;          /* DTLS sessions now, handshakes included */
 };
+
+/* Listening sockets of a worker: every listen address on listen.port and on tls.port. */
+#define NET_WORKER_MAX_SOCKETS (2 * NET_MAX_LISTEN)
 
 struct net_worker {
     /* First, from the start of a cache line (the worker is allocated with xcalloc_aligned()):
@@ -74,11 +86,13 @@ struct net_worker {
     struct event *expire_timer;
     pthread_t thread;
     bool running;
-    struct net_udp *udp[NET_MAX_LISTEN];
+    struct net_udp *udp[NET_WORKER_MAX_SOCKETS];
     size_t udp_count;
-    struct net_tcp_listener *tcp[NET_MAX_LISTEN];
+    struct net_tcp_listener *tcp[NET_WORKER_MAX_SOCKETS];
     size_t tcp_count;
     struct net_tcp_conn_list conns;
+    struct net_tls *tls;   /* one reference; NULL: no TLS/DTLS. Only the worker's thread swaps it */
+    struct net_dtls *dtls; /* DTLS sessions of this worker */
     struct net_udp_batch *batch;         /* receive and send buffers, reused for every packet */
     struct net_relay_batch *relay_batch; /* the same for datagrams from peers */
     size_t relay_next;                   /* round robin over relay addresses */
@@ -100,6 +114,16 @@ struct net_worker *net_worker_new(unsigned index, const struct net_options *opts
 /* Copies what w last published into out. Safe from any thread while w lives; takes w's
  * snapshot lock once. */
 void net_worker_snapshot_read(struct net_worker *w, struct net_worker_snapshot *out);
+
+/* The port numbers a worker listens on for opts: listen.port, and tls.port when a certificate
+ * is set and it differs. Writes them to ports (room for 2) and returns how many. */
+size_t net_worker_ports(const struct net_options *opts, uint16_t ports[2]);
+
+/* Hands tls (a new reference is taken; the caller keeps its own) to worker w: new TLS and DTLS
+ * handshakes use it, connections already up keep the context they started with. Safe from any
+ * thread: a running worker switches on its own thread soon after. NULL turns TLS and DTLS off
+ * for new clients. Returns 0, or -1 when the switch could not be scheduled (nothing changed). */
+int net_worker_set_tls(struct net_worker *w, struct net_tls *tls);
 
 /* Starts the worker's thread. Returns 0, or -1 with err set. */
 int net_worker_start(struct net_worker *w, char err[NET_ERR_LEN]);

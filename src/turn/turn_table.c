@@ -44,9 +44,12 @@ static uint32_t turn_table_hash_conn(const struct turn_table *t, const void *con
     return (uint32_t)x;
 }
 
-static bool turn_table_is_stream(const struct turn_alloc *a)
+/* Allocations whose client talks over a connection (TCP, TLS, or a DTLS session) are also
+ * found by it, so that they end when it closes. */
+static bool turn_table_has_conn(const struct turn_alloc *a)
 {
-    return a->transport == TURN_TRANSPORT_TCP || a->transport == TURN_TRANSPORT_TLS;
+    return a->transport == TURN_TRANSPORT_TCP || a->transport == TURN_TRANSPORT_TLS ||
+           a->transport == TURN_TRANSPORT_DTLS;
 }
 
 static size_t turn_table_slot(const struct turn_table *t, const struct turn_alloc *a)
@@ -91,7 +94,7 @@ static void turn_table_link(struct turn_table *t, struct turn_alloc *a)
     a->next = t->buckets[slot];
     t->buckets[slot] = a;
     a->next_conn = NULL;
-    if (turn_table_is_stream(a)) {
+    if (turn_table_has_conn(a)) {
         size_t cslot = turn_table_conn_slot(t, a->conn);
 
         a->next_conn = t->conn_buckets[cslot];
@@ -148,7 +151,7 @@ static void turn_table_unlink(struct turn_alloc **head, struct turn_alloc *a, bo
 void turn_table_remove(struct turn_table *t, struct turn_alloc *a)
 {
     turn_table_unlink(&t->buckets[turn_table_slot(t, a)], a, false);
-    if (turn_table_is_stream(a)) {
+    if (turn_table_has_conn(a)) {
         turn_table_unlink(&t->conn_buckets[turn_table_conn_slot(t, a->conn)], a, true);
     }
     a->next = NULL;

@@ -26,7 +26,8 @@ INTEGRATION_TESTS = \
 	tests/integration/redis_usage.py \
 	tests/integration/admin.py \
 	tests/integration/privileges.py \
-	tests/integration/systemd_unit.py
+	tests/integration/systemd_unit.py \
+	tests/integration/turn_tls.py
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += tests/integration/tern_harness.py tests/integration/turn_checks.py \
 	tests/integration/redis_harness.py \

@@ -29,6 +29,7 @@ import re
 import select
 import signal
 import socket
+import ssl
 import struct
 import subprocess
 import sys
@@ -973,6 +974,14 @@ def udp_expect_silence(sock, server, payload, wait=0.5):
         got.append(data)
 
 
+def _tls_context_unverified():
+    """A client context for a server with a self-signed test certificate."""
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    return ctx
+
+
 def tcp_connect(host, port, timeout=3.0):
     _check_host(host)
     s = socket.create_connection((host, port), timeout=timeout)
@@ -1261,7 +1270,7 @@ class TurnResult:
 
 
 class TurnClient:
-    """A TURN client (RFC 8656) over UDP or TCP to a ternd on loopback.
+    """A TURN client (RFC 8656) over UDP, TCP or TLS to a ternd on loopback.
 
     Long-term credentials (RFC 8489 §9.2): the first request goes without
     them, a 401 teaches REALM, NONCE and PASSWORD-ALGORITHMS and the request
@@ -1273,6 +1282,9 @@ class TurnClient:
     (MESSAGE-INTEGRITY-SHA256). Responses' integrity is verified with the
     same key; results say whether it verified.
 
+    transport "tls" is TCP framing inside TLS (tls_context: an
+    ssl.SSLContext, default one accepting any certificate; server_hostname
+    for SNI and checks).
     Over UDP requests are retransmitted (RTO 100 ms doubling, 7 sends at
     most); over TCP they are sent once and messages are framed by their
     length (ChannelData padded to 4 both ways). Data the server relays
@@ -1281,7 +1293,7 @@ class TurnClient:
 
     def __init__(self, server, transport="udp", username=None, password=None,
                  algorithm="md5", integrity="sha1", fingerprint=True, timeout=3.0,
-                 source_host=None):
+                 source_host=None, tls_context=None, server_hostname=None):
         _check_host(server[0])
         self.server = (server[0], server[1])
         self.transport = transport
@@ -1309,6 +1321,16 @@ class TurnClient:
             self.sock = udp_socket(host)
         elif transport == "tcp":
             self.sock = tcp_connect(server[0], server[1], timeout=timeout)
+        elif transport == "tls":
+            # tls_context: an ssl.SSLContext (default: one that trusts nothing and checks
+            # nothing, for a test certificate); the handshake runs here and may raise.
+            ctx = tls_context or _tls_context_unverified()
+            raw = tcp_connect(server[0], server[1], timeout=timeout)
+            try:
+                self.sock = ctx.wrap_socket(raw, server_hostname=server_hostname)
+            except Exception:
+                raw.close()
+                raise
         else:
             raise ValueError("transport %r" % (transport,))
 
@@ -1353,10 +1375,16 @@ class TurnClient:
             left = deadline - time.monotonic()
             if left <= 0:
                 return False
-            r, _, _ = select.select([self.sock], [], [], left)
-            if not r:
-                return False
-            data = self.sock.recv(65536)
+            # Over TLS, bytes already decrypted wait in the SSL object, not the socket.
+            pending = self.transport == "tls" and self.sock.pending() > 0
+            if not pending:
+                r, _, _ = select.select([self.sock], [], [], left)
+                if not r:
+                    return False
+            try:
+                data = self.sock.recv(65536)
+            except ssl.SSLWantReadError:
+                continue
             if not data:
                 raise ConnectionClosed("server closed the connection (%d bytes buffered)"
                                        % len(self._buf))

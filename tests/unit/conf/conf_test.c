@@ -256,8 +256,8 @@ static const struct conf_test_bad conf_test_bad_cases[] = {
     {"listen = {\n  prot = 3478;\n};",
      "t.conf:2: listen.prot: unknown key; expected one of addresses, port, udp, tcp, udp_batch, "
      "tcp_max_connections, tcp_idle_timeout_s"},
-    {"\nlsiten = { port = 1; };",
-     "t.conf:2: lsiten: unknown group; expected one of server, listen, relay, auth, turn, peers"},
+    {"\nlsiten = { port = 1; };", "t.conf:2: lsiten: unknown group; expected one of server, "
+                                  "listen, tls, relay, auth, turn, peers"},
     {"port = 3478;", "t.conf:1: port: unknown group"},
     {"listen = 5;", "t.conf:1: listen: found 5 (an integer); expected a group: listen = { ... };"},
     {"listen = {\n  port = ;\n};", "t.conf:2: syntax error; expected the syntax of tern.conf(5)"},

@@ -42,6 +42,49 @@ static void count_one(struct turn_alloc *a, void *ctx)
     (*(size_t *)ctx)++;
 }
 
+/* A DTLS session is a connection too: its allocation must be found by it, so that it ends with
+ * the session (RFC 8656 section 3.1), as TLS and TCP ones do. */
+static void test_conn_transports(void)
+{
+    static int conn_c;
+    struct turn_table t;
+
+    const enum turn_transport kinds[] = {TURN_TRANSPORT_UDP, TURN_TRANSPORT_TCP, TURN_TRANSPORT_TLS,
+                                         TURN_TRANSPORT_DTLS};
+
+    int found[4] = {0, 0, 0, 0};
+
+    turn_table_init(&t, 7);
+    for (int i = 0; i < 4; i++) {
+        turn_table_insert(&t, make((uint16_t)(2000 + i), kinds[i], &conn_c));
+    }
+    struct turn_alloc *a;
+
+    while ((a = turn_table_find_conn(&t, &conn_c)) != NULL) {
+        found[a->transport]++;
+        turn_table_remove(&t, a);
+        turn_alloc_free(a);
+    }
+    TAP_EQ_INT(found[TURN_TRANSPORT_DTLS], 1, "a DTLS allocation is found by its session");
+    TAP_EQ_INT(found[TURN_TRANSPORT_TLS], 1, "a TLS allocation is found by its connection");
+    TAP_EQ_INT(found[TURN_TRANSPORT_TCP], 1, "a TCP allocation is found by its connection");
+    TAP_EQ_INT(found[TURN_TRANSPORT_UDP], 0, "a UDP allocation is not indexed by listener");
+    TAP_EQ_INT(t.count, 1, "the UDP allocation stays");
+    for (uint16_t port = 2000; port < 2004; port++) {
+        struct addr client;
+        struct addr local;
+
+        (void)addr_parse(&client, "192.0.2.10", port);
+        (void)addr_parse(&local, "192.0.2.1:3478", 0);
+        a = turn_table_find(&t, &client, &local, TURN_TRANSPORT_UDP);
+        if (a != NULL) {
+            turn_table_remove(&t, a);
+            turn_alloc_free(a);
+        }
+    }
+    turn_table_fini(&t);
+}
+
 int main(void)
 {
     struct turn_table t;
@@ -103,5 +146,6 @@ int main(void)
     }
     TAP_EQ_INT(t.count, 0, "all removed");
     turn_table_fini(&t);
+    test_conn_transports();
     return tap_done();
 }
