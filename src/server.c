@@ -313,13 +313,16 @@ static void server_log_ready(const struct server *s)
 
 /* With no secret and no user configured nobody could authenticate: generate a secret for this
  * run, and print a credential minted from it. */
-static int server_step_ensure_secret(struct server *s, struct auth_options *a,
-                                     struct server_options *o)
+static int server_step_ensure_secret(struct server *s, struct conf *c)
 {
+    struct auth_options *a = &c->auth;
+    struct server_options *o = &c->server;
     uint8_t raw[SERVER_SECRET_BYTES];
     char text[BASE64_ENCODED_LEN(SERVER_SECRET_BYTES) + 1];
 
-    if (a->secret_count > 0 || a->user_count > 0) {
+    /* With Redis, the secrets come from there: a secret nobody else knows would only be one
+     * more way in. */
+    if (a->secret_count > 0 || a->user_count > 0 || c->redis.enabled) {
         return 0;
     }
     if (crypto_random(raw, sizeof(raw)) < 0 ||
@@ -555,11 +558,10 @@ int server_run(struct conf *c, const struct server_loader *loader)
         return 1;
     }
     s.control = event_base_new();
-    if (s.control == NULL || server_step_signals(&s) < 0 ||
-        server_step_ensure_secret(&s, &c->auth, &c->server) < 0 || server_step_protocol(&s) < 0 ||
-        server_step_probe_ports(&c->net) < 0 || server_step_usage(&s) < 0 ||
-        server_redis_step(&s) < 0 || server_step_start_workers(&s) < 0 ||
-        server_step_http(&s) < 0) {
+    if (s.control == NULL || server_step_signals(&s) < 0 || server_step_ensure_secret(&s, c) < 0 ||
+        server_step_protocol(&s) < 0 || server_step_probe_ports(&c->net) < 0 ||
+        server_step_usage(&s) < 0 || server_redis_step(&s) < 0 ||
+        server_step_start_workers(&s) < 0 || server_step_http(&s) < 0) {
         goto out_stop;
     }
     if (s.store != NULL) {

@@ -27,7 +27,8 @@ INTEGRATION_TESTS = \
 	tests/integration/admin.py \
 	tests/integration/privileges.py \
 	tests/integration/systemd_unit.py \
-	tests/integration/turn_tls.py
+	tests/integration/turn_tls.py \
+	tests/integration/docker_files.py
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += tests/integration/tern_harness.py tests/integration/turn_checks.py \
 	tests/integration/redis_harness.py \
