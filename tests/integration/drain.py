@@ -14,7 +14,7 @@
              goes on meanwhile) and exits once the deadline passes; a second
              SIGTERM stops at once
 
-Every packet goes to 127.0.0.1; relay ports in a random window in 40000-48000.
+Every packet goes to 127.0.0.1; relay ports in a random window in 20000-32000.
 """
 
 import json

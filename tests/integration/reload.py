@@ -18,7 +18,7 @@ the reload is logged; every datagram must come back):
      and the reload goes on
 
 TLS certificates swapped by SIGHUP are tested with the TLS transport.
-Relay ports come from a random window in 40000-48000; only loopback is used.
+Relay ports come from a random window in 20000-32000; only loopback is used.
 """
 
 import os

@@ -1687,19 +1687,26 @@ def lifetime_of(msg):
 # ---------------------------------------------------------------- peers and ports
 
 
-def pick_relay_window(size=200, lo=40000, hi=48000, hosts=(LOOPBACK4,), attempts=50):
+def pick_relay_window(size=200, lo=20000, hi=32000, hosts=(LOOPBACK4,), attempts=50,
+                      wait_s=20.0):
     """A random range of size ports inside lo..hi, every one free for UDP on
     hosts right now: the relay port range a test configures. Returns
-    range(port_min, port_max + 1)."""
+    range(port_min, port_max + 1). The default range sits below Linux's
+    ephemeral ports (32768-60999), which any busy process on the machine
+    scatters its sockets over; a crowded range is tried again for wait_s s."""
     rng = random.Random()
-    for _ in range(attempts):
-        start = rng.randrange(lo, hi - size + 1)
-        window = range(start, start + size)
-        if any(p in RESERVED_PORTS for p in window):
-            continue
-        if all(_udp_free(h, p) for h in hosts for p in window):
-            return window
-    raise RuntimeError("no free window of %d UDP ports in %d-%d" % (size, lo, hi))
+    deadline = time.monotonic() + wait_s
+    while True:
+        for _ in range(attempts):
+            start = rng.randrange(lo, hi - size + 1)
+            window = range(start, start + size)
+            if any(p in RESERVED_PORTS for p in window):
+                continue
+            if all(_udp_free(h, p) for h in hosts for p in window):
+                return window
+        if time.monotonic() >= deadline:
+            raise RuntimeError("no free window of %d UDP ports in %d-%d" % (size, lo, hi))
+        time.sleep(0.5)
 
 
 def _udp_free(host, port):

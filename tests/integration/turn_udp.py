@@ -2,7 +2,7 @@
 """TURN over UDP (RFC 8656) against the real ternd, with the project's own client.
 
 Four ternd instances, each on a free port, relay ports in a random window
-inside 40000-48000, peers (Python echo peers) on 127.0.0.1 / ::1 outside it:
+inside 20000-32000, peers (Python echo peers) on 127.0.0.1 / ::1 outside it:
 
   main      static users and shared secrets, peers.allow = loopback:
             allocation, Send/Data and ChannelData both ways, lifetimes,
