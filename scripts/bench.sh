@@ -8,7 +8,8 @@
 #
 #   -b DIR   use the ternd, tern-bench and tern-forward built in DIR (built there first when
 #            missing; default: build this tree in /tmp/tern-bench-build, a plain -O2 build)
-#   -r N     rounds (default 3); the servers alternate, and which goes first alternates too
+#   -r N     rounds (default 3, 0 for only the counts); the servers alternate, and which goes
+#            first alternates too
 #   -t N     worker threads of both servers: ternd server.threads, turnserver --relay-threads
 #            (default 1)
 #   -o FILE  write the JSON summary to FILE (default: standard output)
@@ -19,6 +20,7 @@
 #            --tool=callgrind) and system calls per relayed packet (strace -c)
 #   -c       also the capacity runs: ternd holds 100,000 allocations over 8 relay addresses
 #            (127.0.0.10-17), refreshed; coturn is asked for 30,000 on the same addresses
+#            (COUNT_SERVERS="tern" in the environment: count only those servers)
 #   -P       do not pin: by default the server runs on CPU 1 and tern-bench on CPU 0 (taskset)
 #   extra arguments after -- are appended to every tern-bench run (for both servers alike)
 #
@@ -66,7 +68,7 @@ extra_args=("$@")
 
 case $repeats in '' | *[!0-9]*) echo "bench: -r wants a number" >&2; exit 2 ;; esac
 case $threads in '' | *[!0-9]*) echo "bench: -t wants a number" >&2; exit 2 ;; esac
-if [ "$repeats" -lt 1 ] || [ "$repeats" -gt 50 ]; then echo "bench: -r 1..50" >&2; exit 2; fi
+if [ "$repeats" -gt 50 ]; then echo "bench: -r 0..50" >&2; exit 2; fi
 if [ "$threads" -lt 1 ] || [ "$threads" -gt 64 ]; then echo "bench: -t 1..64" >&2; exit 2; fi
 [ -x "$turnserver" ] || {
     echo "bench: $turnserver not found (apt-get install coturn)" >&2
@@ -285,14 +287,14 @@ EOF
 
 start_tern() {
     tern_conf "$1" "$2" "${3:-}" >"$work/tern.conf"
-    "${wrap[@]}" "${server_pin[@]}" "$ternd" -c "$work/tern.conf" >>"$work/ternd.log" 2>&1 &
+    "${server_pin[@]}" "${wrap[@]}" "$ternd" -c "$work/tern.conf" >>"$work/ternd.log" 2>&1 &
     server_pid=$!
 }
 
 start_coturn() {
     local port=$1 tls_port=$2 relays=() ip
     for ip in ${3:-127.0.0.1}; do relays+=(--relay-ip="$ip"); done
-    "${wrap[@]}" "${server_pin[@]}" "$turnserver" -n --listening-ip=127.0.0.1 \
+    "${server_pin[@]}" "${wrap[@]}" "$turnserver" -n --listening-ip=127.0.0.1 \
         --listening-port="$port" --tls-listening-port="$tls_port" "${relays[@]}" \
         --min-port="${relay_range[0]}" --max-port="${relay_range[1]}" --cert="$work/cert.pem" \
         --pkey="$work/key.pem" --lt-cred-mech --user="$user:$password" --realm="$realm" \
@@ -303,14 +305,14 @@ start_coturn() {
 }
 
 start_forward() {
-    "${wrap[@]}" "${server_pin[@]}" "$forward" --listen "127.0.0.1:$1" \
+    "${server_pin[@]}" "${wrap[@]}" "$forward" --listen "127.0.0.1:$1" \
         --peer "127.0.0.1:$echo_port" --gso 0 --max-flows 5000 --duration 600 \
         >>"$work/forward.log" 2>&1 &
     server_pid=$!
 }
 
 start_forward_gso() {
-    "${wrap[@]}" "${server_pin[@]}" "$forward" --listen "127.0.0.1:$1" \
+    "${server_pin[@]}" "${wrap[@]}" "$forward" --listen "127.0.0.1:$1" \
         --peer "127.0.0.1:$echo_port" --gso 1 --max-flows 5000 --duration 600 \
         >>"$work/forward.log" 2>&1 &
     server_pid=$!
@@ -389,7 +391,7 @@ run_server() {
 echo_port=$(free_port) || { log "no free port"; exit 1; }
 log "ternd: $ternd (TLS: $tern_tls); turnserver: $("$turnserver" --version 2>/dev/null | head -n 1)"
 log "$repeats rounds, $threads thread(s) per server, pinned: ${server_pin[*]:-no}; work $work"
-for round in $(seq "$repeats"); do
+for round in $(seq 1 "$repeats"); do
     if [ $((round % 2)) = 1 ]; then order="tern coturn forward forward_gso"; else
         order="forward_gso forward coturn tern"
     fi
@@ -465,7 +467,7 @@ count_syscalls() {
 }
 
 if [ "$profile" = 1 ]; then
-    for name in tern coturn forward; do
+    for name in ${COUNT_SERVERS:-tern coturn forward}; do
         if command -v valgrind >/dev/null 2>&1 && command -v callgrind_control >/dev/null 2>&1
         then
             log "counting instructions of $name (valgrind --tool=callgrind)"

@@ -40,6 +40,7 @@ struct net_relay {
 
 struct net_relay_batch {
     unsigned len;
+    unsigned used; /* receive slots the last recvmmsg() filled: the ones to re-arm */
     uint8_t *data; /* len * NET_RELAY_SLOT_LEN */
     struct sockaddr_storage *peers;
     struct iovec *rx_iov;
@@ -47,6 +48,8 @@ struct net_relay_batch {
     struct iovec *tx_iov;
     struct mmsghdr *tx;
 };
+
+static void net_relay_prepare_rx(struct net_relay_batch *b);
 
 struct net_relay_batch *net_relay_batch_new(unsigned batch_len)
 {
@@ -59,6 +62,9 @@ struct net_relay_batch *net_relay_batch_new(unsigned batch_len)
     b->rx = xcalloc(b->len, sizeof(*b->rx));
     b->tx_iov = xcalloc(b->len, sizeof(*b->tx_iov));
     b->tx = xcalloc(b->len, sizeof(*b->tx));
+    b->used = b->len;
+    net_relay_prepare_rx(b);
+    b->used = 0;
     return b;
 }
 
@@ -81,9 +87,10 @@ static uint8_t *net_relay_slot(const struct net_relay_batch *b, unsigned i)
     return b->data + (size_t)i * NET_RELAY_SLOT_LEN;
 }
 
+/* Re-arms the receive slots the last recvmmsg() used (the others are still armed). */
 static void net_relay_prepare_rx(struct net_relay_batch *b)
 {
-    for (unsigned i = 0; i < b->len; i++) {
+    for (unsigned i = 0; i < b->used; i++) {
         struct msghdr *h = &b->rx[i].msg_hdr;
         b->rx_iov[i].iov_base = net_relay_slot(b, i) + TURN_PEER_HEADROOM;
         b->rx_iov[i].iov_len = NET_RELAY_DGRAM_MAX;
@@ -171,6 +178,7 @@ static void net_relay_on_read(evutil_socket_t fd, short what, void *arg)
     for (int round = 0; round < NET_RELAY_ROUNDS; round++) {
         net_relay_prepare_rx(b);
         int n = recvmmsg(fd, b->rx, b->len, MSG_DONTWAIT, NULL);
+        b->used = n > 0 ? (unsigned)n : 0;
         if (n <= 0) {
             return;
         }

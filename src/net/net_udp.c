@@ -41,6 +41,7 @@ struct net_udp_slot {
 
 struct net_udp_batch {
     unsigned len;
+    unsigned used;    /* receive slots the last recvmmsg() filled: the ones to re-arm */
     uint8_t *rx_data; /* len * NET_UDP_DGRAM_MAX */
     uint8_t *tx_data;
     struct net_udp_slot *rx;
@@ -48,6 +49,8 @@ struct net_udp_batch {
     struct mmsghdr *rx_msgs;
     struct mmsghdr *tx_msgs;
 };
+
+static void net_udp_batch_prepare_rx(struct net_udp_batch *b);
 
 struct net_udp_batch *net_udp_batch_new(unsigned batch_len)
 {
@@ -60,6 +63,9 @@ struct net_udp_batch *net_udp_batch_new(unsigned batch_len)
     b->tx = xcalloc(b->len, sizeof(*b->tx));
     b->rx_msgs = xcalloc(b->len, sizeof(*b->rx_msgs));
     b->tx_msgs = xcalloc(b->len, sizeof(*b->tx_msgs));
+    b->used = b->len;
+    net_udp_batch_prepare_rx(b);
+    b->used = 0;
     return b;
 }
 
@@ -77,10 +83,11 @@ void net_udp_batch_free(struct net_udp_batch *b)
     xfree(&b);
 }
 
-/* Re-arms every receive slot: recvmmsg() overwrites the lengths it is given. */
+/* Re-arms the receive slots the last recvmmsg() used: it overwrites the lengths it is given,
+ * and only those (the rest are still armed). */
 static void net_udp_batch_prepare_rx(struct net_udp_batch *b)
 {
-    for (unsigned i = 0; i < b->len; i++) {
+    for (unsigned i = 0; i < b->used; i++) {
         struct net_udp_slot *s = &b->rx[i];
         struct msghdr *h = &b->rx_msgs[i].msg_hdr;
         s->iov.iov_base = b->rx_data + (size_t)i * NET_UDP_DGRAM_MAX;
@@ -231,6 +238,7 @@ static void net_udp_on_read(evutil_socket_t fd, short what, void *arg)
     for (int round = 0; round < NET_UDP_ROUNDS; round++) {
         net_udp_batch_prepare_rx(b);
         int n = recvmmsg(fd, b->rx_msgs, b->len, MSG_DONTWAIT, NULL);
+        b->used = n > 0 ? (unsigned)n : 0;
         if (n <= 0) {
             return;
         }
