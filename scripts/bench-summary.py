@@ -82,7 +82,7 @@ def instructions_per_round_trip(work, runs):
     by_label = {r["label"]: r for r in runs}
     out = {}
     for server in SERVERS:
-        lo, hi = "%s/callgrind-1000/1" % server, "%s/callgrind-3000/1" % server
+        lo, hi = "%s/callgrind-300/1" % server, "%s/callgrind-900/1" % server
         if lo not in counts or hi not in counts or lo not in by_label or hi not in by_label:
             continue
         t_lo = by_label[lo].get("throughput") or {}

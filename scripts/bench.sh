@@ -20,7 +20,8 @@
 #            --tool=callgrind) and system calls per relayed packet (strace -c)
 #   -c       also the capacity runs: ternd holds 100,000 allocations over 8 relay addresses
 #            (127.0.0.10-17), refreshed; coturn is asked for 30,000 on the same addresses
-#            (COUNT_SERVERS="tern" in the environment: count only those servers)
+#            (COUNT_SERVERS="tern" in the environment: count only those servers; SERVERS="tern
+#            coturn": run the rounds with only those)
 #   -P       do not pin: by default the server runs on CPU 1 and tern-bench on CPU 0 (taskset)
 #   extra arguments after -- are appended to every tern-bench run (for both servers alike)
 #
@@ -392,9 +393,8 @@ echo_port=$(free_port) || { log "no free port"; exit 1; }
 log "ternd: $ternd (TLS: $tern_tls); turnserver: $("$turnserver" --version 2>/dev/null | head -n 1)"
 log "$repeats rounds, $threads thread(s) per server, pinned: ${server_pin[*]:-no}; work $work"
 for round in $(seq 1 "$repeats"); do
-    if [ $((round % 2)) = 1 ]; then order="tern coturn forward forward_gso"; else
-        order="forward_gso forward coturn tern"
-    fi
+    order=${SERVERS:-tern coturn forward forward_gso}
+    if [ $((round % 2)) = 0 ]; then order=$(echo "$order" | tr ' ' '\n' | tac | tr '\n' ' '); fi
     for name in $order; do
         log "round $round/$repeats: $name"
         run_server "$name" "$round"
@@ -430,9 +430,12 @@ instructions() {
         awk '$1 == "Th" { gsub(",", "", $3); sum += $3 } END { printf "%.0f\n", sum }'
 }
 
-# User-space instructions of server $1 under callgrind for two paced runs (1,000 and 3,000
-# packets/s sent through 16 allocations, 100 bytes); their difference divided by the difference
-# in relayed round trips is the cost of one more round trip, free of start-up and set-up.
+# User-space instructions of server $1 under callgrind for two paced runs (300 and 900
+# packets/s sent through 4 allocations, 100 bytes, 3 s each); their difference divided by the
+# difference in relayed round trips is the cost of one more round trip, free of start-up and
+# set-up. The rates are low on purpose: every packet is its own wake-up whatever the load of the
+# machine, so the count does not depend on how fast valgrind ran (at higher rates, batches form
+# when the server falls behind, and the count falls with them).
 count_instructions() {
     local name=$1 rate before after mode=channel
     case $name in forward*) mode=raw ;; esac
@@ -441,10 +444,10 @@ count_instructions() {
     status=$?
     wrap=()
     [ $status = 0 ] || return 1
-    for rate in 1000 3000; do
+    for rate in 300 900; do
         before=$(instructions "$server_pid")
-        bench_run "$name/callgrind-$rate/1" --relay-mode "$mode" --allocations 16 --size 100 \
-            --rate "$rate" --duration 2 --rto 2000
+        bench_run "$name/callgrind-$rate/1" --relay-mode "$mode" --allocations 4 --size 100 \
+            --rate "$rate" --duration 3 --rto 2000
         after=$(instructions "$server_pid")
         echo "{\"label\": \"$name/callgrind-$rate/1\", \"instructions\": $((after - before))}" \
             >>"$work/counts.jsonl"

@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <event2/event.h>
 #include <netinet/in.h>
+#include <netinet/udp.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -26,6 +27,16 @@
 /* Ports tried when the one drawn is held by another process. */
 #define NET_RELAY_BIND_TRIES 8
 #define NET_RELAY_SOCKBUF    (1024 * 1024)
+/* UDP GSO (UDP_SEGMENT): the most segments in one send, their bytes in all, and the largest
+ * segment sent that way. Larger datagrams go one by one: a segment above the path MTU would make
+ * the whole send fail, and 1,232 bytes fit any IPv6 link (1,280 less the headers). */
+#define NET_RELAY_GSO_SEGS  64
+#define NET_RELAY_GSO_BYTES 65000
+#define NET_RELAY_GSO_MAX   1232
+#define NET_RELAY_CTL_LEN   (NET_UDP_CTL_LEN + 32)
+#ifndef UDP_SEGMENT
+#define UDP_SEGMENT 103
+#endif
 
 /* The socket behind one struct turn_relay. */
 struct net_relay {
@@ -38,18 +49,44 @@ struct net_relay {
     bool dont_fragment; /* DF is set on the socket */
 };
 
+/* A datagram for a peer, queued while a batch from clients is handled (net_relay_queue). */
+struct net_relay_out {
+    struct net_relay *nr; /* NULL once the relay closed before the flush */
+    struct sockaddr_storage to;
+    socklen_t to_len;
+    struct iovec iov;
+};
+
 struct net_relay_batch {
     unsigned len;
     unsigned used; /* receive slots the last recvmmsg() filled: the ones to re-arm */
+    bool gso;      /* the kernel takes UDP_SEGMENT */
     uint8_t *data; /* len * NET_RELAY_SLOT_LEN */
     struct sockaddr_storage *peers;
     struct iovec *rx_iov;
     struct mmsghdr *rx;
     struct iovec *tx_iov;
     struct mmsghdr *tx;
+    uint8_t (*ctl)[NET_RELAY_CTL_LEN]; /* per message sent: source address and segment size */
+    struct net_relay_out *out;         /* datagrams for peers waiting for net_relay_flush() */
+    unsigned out_count;
+    struct iovec *gso_iov; /* the segments of the messages of one flush to peers */
 };
 
 static void net_relay_prepare_rx(struct net_relay_batch *b);
+
+/* True when the kernel knows UDP_SEGMENT (Linux 4.18 and later). */
+static bool net_relay_gso_probe(void)
+{
+    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    int size = NET_RELAY_GSO_MAX;
+    bool ok = fd >= 0 && setsockopt(fd, SOL_UDP, UDP_SEGMENT, &size, sizeof(size)) == 0;
+
+    if (fd >= 0) {
+        close(fd);
+    }
+    return ok;
+}
 
 struct net_relay_batch *net_relay_batch_new(unsigned batch_len)
 {
@@ -62,6 +99,10 @@ struct net_relay_batch *net_relay_batch_new(unsigned batch_len)
     b->rx = xcalloc(b->len, sizeof(*b->rx));
     b->tx_iov = xcalloc(b->len, sizeof(*b->tx_iov));
     b->tx = xcalloc(b->len, sizeof(*b->tx));
+    b->ctl = xcalloc(b->len, sizeof(*b->ctl));
+    b->out = xcalloc(b->len, sizeof(*b->out));
+    b->gso_iov = xcalloc(b->len, sizeof(*b->gso_iov));
+    b->gso = net_relay_gso_probe();
     b->used = b->len;
     net_relay_prepare_rx(b);
     b->used = 0;
@@ -79,6 +120,9 @@ void net_relay_batch_free(struct net_relay_batch *b)
     xfree(&b->rx);
     xfree(&b->tx_iov);
     xfree(&b->tx);
+    xfree(&b->ctl);
+    xfree(&b->out);
+    xfree(&b->gso_iov);
     xfree(&b);
 }
 
@@ -102,28 +146,65 @@ static void net_relay_prepare_rx(struct net_relay_batch *b)
     }
 }
 
+/* Appends a UDP_SEGMENT control message of segment size seg after the first used bytes of the
+ * control buffer of h. */
+static void net_relay_add_gso(struct msghdr *h, size_t used, uint16_t seg)
+{
+    struct cmsghdr *c = (struct cmsghdr *)(void *)((uint8_t *)h->msg_control + used);
+
+    c->cmsg_level = SOL_UDP;
+    c->cmsg_type = UDP_SEGMENT;
+    c->cmsg_len = CMSG_LEN(sizeof(seg));
+    memcpy(CMSG_DATA(c), &seg, sizeof(seg));
+    h->msg_controllen = used + CMSG_SPACE(sizeof(seg));
+}
+
+/* How many datagrams from iov[i] on (of count) can leave as one UDP GSO send: same length, at
+ * most NET_RELAY_GSO_MAX bytes each, NET_RELAY_GSO_SEGS and NET_RELAY_GSO_BYTES in all. 1 when
+ * they cannot. */
+static unsigned net_relay_gso_run(const struct net_relay_batch *b, const struct iovec *iov,
+                                  unsigned i, unsigned count)
+{
+    size_t len = iov[i].iov_len;
+    unsigned k = 1;
+
+    if (!b->gso || i + 1 >= count || len > NET_RELAY_GSO_MAX || len == 0) {
+        return 1;
+    }
+    while (i + k < count && k < NET_RELAY_GSO_SEGS && iov[i + k].iov_len == len &&
+           (k + 1) * len <= NET_RELAY_GSO_BYTES) {
+        k++;
+    }
+    return k;
+}
+
 /* Sends the count messages prepared in b->tx_iov to the client over UDP, through the listening
- * socket the client talks to, from the address it reached. */
+ * socket the client talks to, from the address it reached. Runs of datagrams of one length leave
+ * as one UDP GSO send each. */
 static void net_relay_flush_udp(struct net_relay *nr, struct net_udp *u, const struct addr *client,
                                 const struct addr *local, unsigned count)
 {
     struct net_relay_batch *b = nr->worker->relay_batch;
     struct sockaddr_storage to;
-    uint8_t ctl[NET_UDP_CTL_LEN] __attribute__((aligned(8)));
+    unsigned m = 0;
 
     socklen_t to_len = addr_to_sockaddr(client, &to);
-    size_t ctl_len = net_udp_source_control(ctl, sizeof(ctl), local);
-    for (unsigned i = 0; i < count; i++) {
-        struct msghdr *h = &b->tx[i].msg_hdr;
+    for (unsigned i = 0; i < count; m++) {
+        struct msghdr *h = &b->tx[m].msg_hdr;
+        unsigned k = net_relay_gso_run(b, b->tx_iov, i, count);
         memset(h, 0, sizeof(*h));
         h->msg_name = &to;
         h->msg_namelen = to_len;
         h->msg_iov = &b->tx_iov[i];
-        h->msg_iovlen = 1;
-        h->msg_control = ctl;
-        h->msg_controllen = ctl_len;
+        h->msg_iovlen = k;
+        h->msg_control = b->ctl[m];
+        h->msg_controllen = net_udp_source_control(b->ctl[m], NET_UDP_CTL_LEN, local);
+        if (k > 1) {
+            net_relay_add_gso(h, h->msg_controllen, (uint16_t)b->tx_iov[i].iov_len);
+        }
+        i += k;
     }
-    net_udp_send_batch(u, b->tx, count);
+    net_udp_send_batch(u, b->tx, m);
 }
 
 /* Passes datagram i of the batch through the core; returns 1 when it queued a message for the
@@ -305,6 +386,13 @@ static void net_relay_set_df(struct net_relay *nr, bool on)
 
 static void net_relay_free(struct net_relay *nr)
 {
+    struct net_relay_batch *b = nr->worker != NULL ? nr->worker->relay_batch : NULL;
+
+    for (unsigned i = 0; b != NULL && i < b->out_count; i++) {
+        if (b->out[i].nr == nr) {
+            b->out[i].nr = NULL; /* closed before the flush: its datagrams are dropped */
+        }
+    }
     if (nr->ev != NULL) {
         event_free(nr->ev);
     }
@@ -419,4 +507,111 @@ int net_relay_send(const struct turn_relay *relay, const struct addr *peer, cons
     }
     COUNTER_ADD(&nr->worker->counters.relay_tx_packets, 1);
     return 0;
+}
+
+int net_relay_queue(const struct turn_relay *relay, const struct addr *peer, const uint8_t *data,
+                    size_t len, bool dont_fragment)
+{
+    struct net_relay *nr = relay->handle;
+
+    if (nr == NULL) {
+        return -1;
+    }
+    struct net_relay_batch *b = nr->worker->relay_batch;
+    if (dont_fragment && !nr->dont_fragment) {
+        /* What was queued before leaves as it was asked: without DF. */
+        net_relay_flush(nr->worker);
+        net_relay_set_df(nr, true);
+    }
+    if (b->out_count == b->len) {
+        net_relay_flush(nr->worker);
+    }
+    struct net_relay_out *o = &b->out[b->out_count++];
+    o->nr = nr;
+    o->to_len = addr_to_sockaddr(peer, &o->to);
+    o->iov.iov_base = (void *)data;
+    o->iov.iov_len = len;
+    return 0;
+}
+
+/* True when queued datagrams i and j go to the same peer through the same relay. */
+static bool net_relay_out_same(const struct net_relay_out *i, const struct net_relay_out *j)
+{
+    return i->nr == j->nr && i->to_len == j->to_len && memcmp(&i->to, &j->to, i->to_len) == 0;
+}
+
+/* Sends m prepared messages (their segments counted in segs) on nr's socket. */
+static void net_relay_send_msgs(struct net_relay *nr, struct mmsghdr *msgs, unsigned m)
+{
+    unsigned sent = 0;
+
+    while (sent < m) {
+        int n = sendmmsg(nr->fd, msgs + sent, m - sent, MSG_DONTWAIT);
+        unsigned done = n > 0 ? (unsigned)n : 1;
+        for (unsigned i = sent; i < sent + done; i++) {
+            if (n > 0) {
+                COUNTER_ADD(&nr->worker->counters.relay_tx_packets, msgs[i].msg_hdr.msg_iovlen);
+            } else {
+                /* A full socket buffer: the datagrams of this message are lost. */
+                COUNTER_ADD(&nr->worker->counters.relay_dropped, msgs[i].msg_hdr.msg_iovlen);
+            }
+        }
+        sent += done;
+    }
+}
+
+/* Sends the queued datagrams from out[*i] on that go through the same relay; advances *i. */
+static void net_relay_flush_one(struct net_relay_batch *b, unsigned *i)
+{
+    struct net_relay *nr = b->out[*i].nr;
+    unsigned m = 0;
+    unsigned end = *i + 1;
+
+    while (end < b->out_count && b->out[end].nr == nr) {
+        end++;
+    }
+    if (end == *i + 1 && nr != NULL) {
+        /* The common case at low rates: one datagram, no message to build. */
+        const struct net_relay_out *o = &b->out[*i];
+        bool ok = sendto(nr->fd, o->iov.iov_base, o->iov.iov_len, MSG_DONTWAIT,
+                         (const struct sockaddr *)&o->to, o->to_len) >= 0;
+        COUNTER_ADD(
+            ok ? &nr->worker->counters.relay_tx_packets : &nr->worker->counters.relay_dropped, 1);
+        *i = end;
+        return;
+    }
+    for (unsigned j = *i; j < end; j++) {
+        b->gso_iov[j] = b->out[j].iov;
+    }
+    for (unsigned j = *i; j < end && nr != NULL; m++) {
+        struct msghdr *h = &b->tx[m].msg_hdr;
+        unsigned k = net_relay_gso_run(b, b->gso_iov, j, end);
+        while (k > 1 && !net_relay_out_same(&b->out[j], &b->out[j + k - 1])) {
+            k--; /* a run is one peer's (the queue is in arrival order) */
+        }
+        memset(h, 0, sizeof(*h));
+        h->msg_name = &b->out[j].to;
+        h->msg_namelen = b->out[j].to_len;
+        h->msg_iov = &b->gso_iov[j];
+        h->msg_iovlen = k;
+        if (k > 1) {
+            h->msg_control = b->ctl[m];
+            net_relay_add_gso(h, 0, (uint16_t)b->gso_iov[j].iov_len);
+        }
+        j += k;
+    }
+    if (nr != NULL) {
+        net_relay_send_msgs(nr, b->tx, m);
+    }
+    *i = end;
+}
+
+void net_relay_flush(struct net_worker *w)
+{
+    struct net_relay_batch *b = w->relay_batch;
+
+    for (unsigned i = 0; i < b->out_count;) {
+        net_relay_flush_one(b, &i);
+    }
+    b->out_count = 0;
 }

@@ -201,7 +201,7 @@ static unsigned net_udp_handle_one(struct net_udp *u, unsigned i, unsigned out,
         return 0;
     }
     if (o.relay != NULL) {
-        (void)net_relay_send(o.relay, &o.peer, o.data, o.data_len, o.dont_fragment);
+        (void)net_relay_queue(o.relay, &o.peer, o.data, o.data_len, o.dont_fragment);
     }
     if (o.reply_len == 0) {
         return 0;
@@ -217,8 +217,11 @@ void net_udp_send_batch(struct net_udp *u, struct mmsghdr *msgs, unsigned count)
     while (sent < count) {
         int n = sendmmsg(u->fd, msgs + sent, count - sent, MSG_DONTWAIT);
         if (n > 0) {
+            /* A message carries several datagrams when it is a UDP GSO send (net_relay.c). */
+            for (unsigned i = sent; i < sent + (unsigned)n; i++) {
+                COUNTER_ADD(&u->worker->counters.udp_tx_packets, msgs[i].msg_hdr.msg_iovlen);
+            }
             sent += (unsigned)n;
-            COUNTER_ADD(&u->worker->counters.udp_tx_packets, n);
             continue;
         }
         /* A full socket buffer (EAGAIN) is the expected failure; skip the datagram that
@@ -251,6 +254,7 @@ static void net_udp_on_read(evutil_socket_t fd, short what, void *arg)
         for (unsigned i = 0; i < (unsigned)n; i++) {
             out += net_udp_handle_one(u, i, out, &now);
         }
+        net_relay_flush(u->worker); /* before the next recvmmsg() reuses the buffers */
         net_udp_send_batch(u, b->tx_msgs, out);
         if ((unsigned)n < b->len) {
             return;

@@ -4,7 +4,6 @@
 #include "util/xalloc.h"
 
 #include <string.h>
-#include <sys/socket.h>
 
 #define TURN_TABLE_FIRST_BUCKETS 64u
 
