@@ -18,8 +18,9 @@
 #   -k       keep the work directory (configurations, server logs, every run's JSON)
 #   -x       skip the counts: user-space instructions per relayed round trip (valgrind
 #            --tool=callgrind) and system calls per relayed packet (strace -c)
-#   -c       also the capacity runs: ternd holds 100,000 allocations over 8 relay addresses
-#            (127.0.0.10-17), refreshed; coturn is asked for 30,000 on the same addresses
+#   -c       also the capacity runs: each server is asked for 100,000 allocations (fewer when
+#            the descriptor limit, ulimit -Hn, is lower) over 8 relay addresses (127.0.0.10-17),
+#            holds them, refreshes each once, then releases them
 #            (COUNT_SERVERS="tern" in the environment: count only those servers; SERVERS="tern
 #            coturn": run the rounds with only those)
 #   -P       do not pin: by default the server runs on CPU 1 and tern-bench on CPU 0 (taskset)
@@ -407,12 +408,14 @@ if [ "$capacity" = 1 ]; then
     relays="127.0.0.10 127.0.0.11 127.0.0.12 127.0.0.13 127.0.0.14 127.0.0.15 127.0.0.16 127.0.0.17"
     for name in tern coturn; do
         log "capacity of $name"
+        # 100,000 where the descriptor limit allows it; every allocation holds a descriptor in
+        # the server and one in tern-bench.
+        ask=$(($(ulimit -n) - 500))
+        [ "$ask" -le 100000 ] || ask=100000
         if [ $name = tern ]; then
             arg=$(echo "$relays" | sed 's/\([0-9.]*\)/"\1"/g; s/ /, /g')
-            ask=100000
         else
             arg=$relays
-            ask=30000
         fi
         start_alone "$name" 10 "$arg" || continue
         bench_run "$name/capacity/1" --capacity "$ask" --allocations 0 --concurrency 256 \

@@ -134,6 +134,8 @@ int bench_turn_build(const struct bench_turn_ctx *ctx, const struct bench_turn *
         }
     } else if (c->step == BENCH_TURN_RELEASE) {
         stun_build_u32(&b, STUN_ATTR_LIFETIME, 0);
+    } else if (c->step == BENCH_TURN_REFRESH) {
+        stun_build_u32(&b, STUN_ATTR_LIFETIME, BENCH_TURN_REFRESH_LIFETIME_S);
     } else {
         if (c->step == BENCH_TURN_CHANNEL) {
             stun_build_u16(&b, STUN_ATTR_CHANNEL_NUMBER, BENCH_TURN_CHANNEL_NUMBER);

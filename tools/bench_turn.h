@@ -41,6 +41,8 @@
 /* Longest PASSWORD-ALGORITHMS value echoed back (eight algorithms without parameters). */
 #define BENCH_TURN_ALGS_MAX       32
 #define BENCH_TURN_CHANNEL_NUMBER 0x4000u
+/* LIFETIME a refresh asks for (the default lifetime of RFC 8656). */
+#define BENCH_TURN_REFRESH_LIFETIME_S 600u
 
 /* Failures that are not a STUN error code (those are 300-699). */
 enum bench_turn_fail {
@@ -151,9 +153,9 @@ int bench_turn_build(const struct bench_turn_ctx *ctx, const struct bench_turn *
 int bench_turn_learn(const struct bench_turn_ctx *ctx, struct bench_turn *c,
                      const struct stun_msg *msg);
 
-/* Refreshes every allocation of clients[0..n) the server granted (Refresh without LIFETIME: the
- * server's default), ctx->concurrency at a time, until deadline_ns. Counts the confirmed ones in
- * st->ok, the rest in st->failed. */
+/* Refreshes every allocation of clients[0..n) the server granted (Refresh with LIFETIME
+ * BENCH_TURN_REFRESH_LIFETIME_S), ctx->concurrency at a time, until deadline_ns. Counts the
+ * confirmed ones in st->ok, the rest in st->failed. */
 void bench_turn_refresh(struct bench_turn_ctx *ctx, struct bench_turn *clients, size_t n,
                         uint64_t deadline_ns, struct bench_turn_stats *st);
 

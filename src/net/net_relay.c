@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <event2/event.h>
+#include <malloc.h>
 #include <netinet/in.h>
 #include <netinet/udp.h>
 #include <string.h>
@@ -34,6 +35,9 @@
 #define NET_RELAY_GSO_BYTES 65000
 #define NET_RELAY_GSO_MAX   1232
 #define NET_RELAY_CTL_LEN   (NET_UDP_CTL_LEN + 32)
+/* Memory given back: once this many relays closed, this long after. */
+#define NET_RELAY_TRIM_AFTER   256
+#define NET_RELAY_TRIM_DELAY_S 1
 #ifndef UDP_SEGMENT
 #define UDP_SEGMENT 103
 #endif
@@ -71,6 +75,21 @@ struct net_relay_batch {
     struct net_relay_out *out;         /* datagrams for peers waiting for net_relay_flush() */
     unsigned out_count;
     struct iovec *gso_iov; /* the segments of the messages of one flush to peers */
+    struct event *trim;    /* one-shot: gives freed memory back (net_relay_trim_soon) */
+    /* Datagrams for UDP clients wait in their receive slots [0, filled) until the end of the
+     * event loop's round (the flush event), so that what many relays read leaves together. */
+    unsigned filled;
+    unsigned armed_from; /* slots [armed_from, len) are armed for recvmmsg() */
+    unsigned pend_count;
+    struct iovec *pend_iov;
+    struct sockaddr_storage *pend_to;
+    socklen_t *pend_to_len;
+    struct net_udp **pend_u;
+    uint8_t (*pend_ctl)[NET_RELAY_CTL_LEN];
+    size_t *pend_ctl_len;
+    struct mmsghdr *pend_msgs;
+    struct event *flush; /* activated when the first datagram waits */
+    unsigned closed;     /* relays closed since the last trim */
 };
 
 static void net_relay_prepare_rx(struct net_relay_batch *b);
@@ -103,6 +122,13 @@ struct net_relay_batch *net_relay_batch_new(unsigned batch_len)
     b->out = xcalloc(b->len, sizeof(*b->out));
     b->gso_iov = xcalloc(b->len, sizeof(*b->gso_iov));
     b->gso = net_relay_gso_probe();
+    b->pend_iov = xcalloc(b->len, sizeof(*b->pend_iov));
+    b->pend_to = xcalloc(b->len, sizeof(*b->pend_to));
+    b->pend_to_len = xcalloc(b->len, sizeof(*b->pend_to_len));
+    b->pend_u = xcalloc(b->len, sizeof(*b->pend_u));
+    b->pend_ctl = xcalloc(b->len, sizeof(*b->pend_ctl));
+    b->pend_ctl_len = xcalloc(b->len, sizeof(*b->pend_ctl_len));
+    b->pend_msgs = xcalloc(b->len, sizeof(*b->pend_msgs));
     b->used = b->len;
     net_relay_prepare_rx(b);
     b->used = 0;
@@ -123,6 +149,19 @@ void net_relay_batch_free(struct net_relay_batch *b)
     xfree(&b->ctl);
     xfree(&b->out);
     xfree(&b->gso_iov);
+    if (b->trim != NULL) {
+        event_free(b->trim);
+    }
+    if (b->flush != NULL) {
+        event_free(b->flush);
+    }
+    xfree(&b->pend_iov);
+    xfree(&b->pend_to);
+    xfree(&b->pend_to_len);
+    xfree(&b->pend_u);
+    xfree(&b->pend_ctl);
+    xfree(&b->pend_ctl_len);
+    xfree(&b->pend_msgs);
     xfree(&b);
 }
 
@@ -131,10 +170,11 @@ static uint8_t *net_relay_slot(const struct net_relay_batch *b, unsigned i)
     return b->data + (size_t)i * NET_RELAY_SLOT_LEN;
 }
 
-/* Re-arms the receive slots the last recvmmsg() used (the others are still armed). */
+/* Re-arms the free receive slots a recvmmsg() used since they were last armed (slots
+ * [filled, used)); the others are still armed, or hold datagrams waiting for the flush. */
 static void net_relay_prepare_rx(struct net_relay_batch *b)
 {
-    for (unsigned i = 0; i < b->used; i++) {
+    for (unsigned i = b->filled; i < b->used; i++) {
         struct msghdr *h = &b->rx[i].msg_hdr;
         b->rx_iov[i].iov_base = net_relay_slot(b, i) + TURN_PEER_HEADROOM;
         b->rx_iov[i].iov_len = NET_RELAY_DGRAM_MAX;
@@ -143,6 +183,9 @@ static void net_relay_prepare_rx(struct net_relay_batch *b)
         h->msg_namelen = sizeof(b->peers[i]);
         h->msg_iov = &b->rx_iov[i];
         h->msg_iovlen = 1;
+    }
+    if (b->used > b->filled) {
+        b->used = b->filled;
     }
 }
 
@@ -178,33 +221,79 @@ static unsigned net_relay_gso_run(const struct net_relay_batch *b, const struct 
     return k;
 }
 
-/* Sends the count messages prepared in b->tx_iov to the client over UDP, through the listening
- * socket the client talks to, from the address it reached. Runs of datagrams of one length leave
- * as one UDP GSO send each. */
-static void net_relay_flush_udp(struct net_relay *nr, struct net_udp *u, const struct addr *client,
+/* Sends every datagram waiting for UDP clients: one sendmmsg() per listening socket, runs of one
+ * client's datagrams of one length as one UDP GSO send each. Then every slot is free again. */
+static void net_relay_flush_clients(struct net_relay_batch *b)
+{
+    unsigned m = 0;
+
+    for (unsigned i = 0; i < b->pend_count; m++) {
+        struct msghdr *h = &b->pend_msgs[m].msg_hdr;
+        unsigned k = net_relay_gso_run(b, b->pend_iov, i, b->pend_count);
+        while (k > 1 && (b->pend_u[i + k - 1] != b->pend_u[i] ||
+                         b->pend_to_len[i + k - 1] != b->pend_to_len[i] ||
+                         memcmp(&b->pend_to[i + k - 1], &b->pend_to[i], b->pend_to_len[i]) != 0 ||
+                         b->pend_ctl_len[i + k - 1] != b->pend_ctl_len[i] ||
+                         memcmp(b->pend_ctl[i + k - 1], b->pend_ctl[i], b->pend_ctl_len[i]) != 0)) {
+            k--; /* a run is one client's, from one local address */
+        }
+        memset(h, 0, sizeof(*h));
+        h->msg_name = &b->pend_to[i];
+        h->msg_namelen = b->pend_to_len[i];
+        h->msg_iov = &b->pend_iov[i];
+        h->msg_iovlen = k;
+        h->msg_control = b->pend_ctl[i];
+        h->msg_controllen = b->pend_ctl_len[i];
+        if (k > 1) {
+            net_relay_add_gso(h, b->pend_ctl_len[i], (uint16_t)b->pend_iov[i].iov_len);
+        }
+        b->pend_u[m] = b->pend_u[i]; /* m <= i: the socket of message m */
+        i += k;
+    }
+    for (unsigned j = 0; j < m;) {
+        unsigned end = j + 1;
+        while (end < m && b->pend_u[end] == b->pend_u[j]) {
+            end++;
+        }
+        net_udp_send_batch(b->pend_u[j], &b->pend_msgs[j], end - j);
+        j = end;
+    }
+    b->pend_count = 0;
+    b->filled = 0;
+}
+
+static void net_relay_on_flush(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    net_relay_flush_clients(arg);
+}
+
+/* Queues the count messages prepared in b->tx_iov (in slots from b->filled on) for the client,
+ * to leave through the listening socket u from the address it reached; arms the flush at the
+ * end of this round of the event loop. */
+static bool net_relay_queue_udp(struct net_relay *nr, struct net_udp *u, const struct addr *client,
                                 const struct addr *local, unsigned count)
 {
     struct net_relay_batch *b = nr->worker->relay_batch;
-    struct sockaddr_storage to;
-    unsigned m = 0;
 
-    socklen_t to_len = addr_to_sockaddr(client, &to);
-    for (unsigned i = 0; i < count; m++) {
-        struct msghdr *h = &b->tx[m].msg_hdr;
-        unsigned k = net_relay_gso_run(b, b->tx_iov, i, count);
-        memset(h, 0, sizeof(*h));
-        h->msg_name = &to;
-        h->msg_namelen = to_len;
-        h->msg_iov = &b->tx_iov[i];
-        h->msg_iovlen = k;
-        h->msg_control = b->ctl[m];
-        h->msg_controllen = net_udp_source_control(b->ctl[m], NET_UDP_CTL_LEN, local);
-        if (k > 1) {
-            net_relay_add_gso(h, h->msg_controllen, (uint16_t)b->tx_iov[i].iov_len);
+    if (b->pend_count == 0) {
+        if (b->flush == NULL) {
+            b->flush = event_new(nr->worker->base, -1, 0, net_relay_on_flush, b);
         }
-        i += k;
+        if (b->flush == NULL) {
+            return false; /* no memory for the event: the datagrams are lost */
+        }
+        event_active(b->flush, EV_TIMEOUT, 0);
     }
-    net_udp_send_batch(u, b->tx, m);
+    for (unsigned i = 0; i < count; i++) {
+        unsigned q = b->pend_count++;
+        b->pend_iov[q] = b->tx_iov[i];
+        b->pend_u[q] = u;
+        b->pend_to_len[q] = addr_to_sockaddr(client, &b->pend_to[q]);
+        b->pend_ctl_len[q] = net_udp_source_control(b->pend_ctl[q], NET_UDP_CTL_LEN, local);
+    }
+    return true;
 }
 
 /* Passes datagram i of the batch through the core; returns 1 when it queued a message for the
@@ -230,24 +319,26 @@ static unsigned net_relay_handle_one(struct net_relay *nr, unsigned i, unsigned 
     return 1;
 }
 
-static void net_relay_deliver(struct net_relay *nr, void *conn, unsigned count)
+/* Sends or queues the count messages of this read for the client. Returns true when they were
+ * queued (their slots must wait for the flush). */
+static bool net_relay_deliver(struct net_relay *nr, void *conn, unsigned count)
 {
     struct addr client;
     struct addr local;
     enum turn_transport transport;
 
     if (count == 0) {
-        return;
+        return false;
     }
     turn_handle_client_of(nr->relay, &client, &local, &transport);
     if (transport == TURN_TRANSPORT_UDP) {
-        net_relay_flush_udp(nr, conn, &client, &local, count);
-        return;
+        return net_relay_queue_udp(nr, conn, &client, &local, count);
     }
     for (unsigned i = 0; i < count; i++) {
         struct iovec *v = &nr->worker->relay_batch->tx_iov[i];
         net_tcp_conn_send(conn, v->iov_base, v->iov_len);
     }
+    return false;
 }
 
 static void net_relay_on_read(evutil_socket_t fd, short what, void *arg)
@@ -257,20 +348,27 @@ static void net_relay_on_read(evutil_socket_t fd, short what, void *arg)
 
     (void)what;
     for (int round = 0; round < NET_RELAY_ROUNDS; round++) {
+        if (b->filled == b->len) {
+            net_relay_flush_clients(b); /* every slot waits: send them now */
+        }
         net_relay_prepare_rx(b);
-        int n = recvmmsg(fd, b->rx, b->len, MSG_DONTWAIT, NULL);
-        b->used = n > 0 ? (unsigned)n : 0;
+        unsigned first = b->filled;
+        unsigned room = b->len - first;
+        int n = recvmmsg(fd, b->rx + first, room, MSG_DONTWAIT, NULL);
         if (n <= 0) {
             return;
         }
+        b->used = first + (unsigned)n;
         uint64_t now_ms = clock_now_ms();
         void *conn = NULL;
         unsigned out = 0;
-        for (unsigned i = 0; i < (unsigned)n; i++) {
+        for (unsigned i = first; i < first + (unsigned)n; i++) {
             out += net_relay_handle_one(nr, i, out, now_ms, &conn);
         }
-        net_relay_deliver(nr, conn, out);
-        if ((unsigned)n < b->len) {
+        if (net_relay_deliver(nr, conn, out)) {
+            b->filled = first + (unsigned)n; /* the slots wait for the flush */
+        }
+        if ((unsigned)n < room) {
             return;
         }
     }
@@ -443,6 +541,34 @@ static int net_relay_open(void *ctx, const struct turn_relay_request *req, struc
     return 0;
 }
 
+static void net_relay_trim(evutil_socket_t fd, short what, void *arg)
+{
+    struct net_relay_batch *b = arg;
+
+    (void)fd;
+    (void)what;
+    b->closed = 0;
+    (void)malloc_trim(0);
+}
+
+/* After many allocations ended, gives the memory they held back to the system a moment later
+ * (malloc keeps freed memory otherwise): one malloc_trim() for a burst of ends, not one each. */
+static void net_relay_trim_soon(struct net_worker *w)
+{
+    struct net_relay_batch *b = w->relay_batch;
+    struct timeval later = {.tv_sec = NET_RELAY_TRIM_DELAY_S};
+
+    if (++b->closed < NET_RELAY_TRIM_AFTER) {
+        return;
+    }
+    if (b->trim == NULL) {
+        b->trim = evtimer_new(w->base, net_relay_trim, b);
+    }
+    if (b->trim != NULL && !evtimer_pending(b->trim, NULL)) {
+        (void)evtimer_add(b->trim, &later);
+    }
+}
+
 static void net_relay_close(void *ctx, struct turn_relay *relay)
 {
     struct net_worker *w = ctx;
@@ -453,6 +579,7 @@ static void net_relay_close(void *ctx, struct turn_relay *relay)
     net_relay_free(relay->handle);
     relay->handle = NULL;
     COUNTER_SUB(&w->counters.relays_open, 1);
+    net_relay_trim_soon(w);
 }
 
 static int net_relay_quota_acquire(void *ctx, const char *username, const struct addr *client)
