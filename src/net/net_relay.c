@@ -125,7 +125,7 @@ struct net_relay_batch *net_relay_batch_new(unsigned batch_len)
     b->pend_iov = xcalloc(b->len, sizeof(*b->pend_iov));
     b->pend_to = xcalloc(b->len, sizeof(*b->pend_to));
     b->pend_to_len = xcalloc(b->len, sizeof(*b->pend_to_len));
-    b->pend_u = xcalloc(b->len, sizeof(*b->pend_u));
+    b->pend_u = xcalloc(b->len, sizeof(struct net_udp *));
     b->pend_ctl = xcalloc(b->len, sizeof(*b->pend_ctl));
     b->pend_ctl_len = xcalloc(b->len, sizeof(*b->pend_ctl_len));
     b->pend_msgs = xcalloc(b->len, sizeof(*b->pend_msgs));
