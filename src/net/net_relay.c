@@ -6,6 +6,7 @@
 #include "net/net_udp.h"
 #include "net/net_worker.h"
 #include "turn/turn_handle.h"
+#include "turn/turn_pool.h"
 #include "util/clock.h"
 #include "util/log.h"
 #include "util/xalloc.h"
@@ -89,10 +90,18 @@ struct net_relay_batch {
     size_t *pend_ctl_len;
     struct mmsghdr *pend_msgs;
     struct event *flush; /* activated when the first datagram waits */
-    unsigned closed;     /* relays closed since the last trim */
+    /* Every struct net_relay, each with its struct event after it (event_assign()). */
+    struct turn_pool relays;
+    unsigned closed; /* relays closed since the last trim */
 };
 
 static void net_relay_prepare_rx(struct net_relay_batch *b);
+
+/* Where a relay's struct event starts, after the struct net_relay, in one pool object. */
+static size_t net_relay_event_offset(void)
+{
+    return (sizeof(struct net_relay) + 15u) & ~(size_t)15u;
+}
 
 /* True when the kernel knows UDP_SEGMENT (Linux 4.18 and later). */
 static bool net_relay_gso_probe(void)
@@ -122,6 +131,7 @@ struct net_relay_batch *net_relay_batch_new(unsigned batch_len)
     b->out = xcalloc(b->len, sizeof(*b->out));
     b->gso_iov = xcalloc(b->len, sizeof(*b->gso_iov));
     b->gso = net_relay_gso_probe();
+    turn_pool_init(&b->relays, net_relay_event_offset() + event_get_struct_event_size());
     b->pend_iov = xcalloc(b->len, sizeof(*b->pend_iov));
     b->pend_to = xcalloc(b->len, sizeof(*b->pend_to));
     b->pend_to_len = xcalloc(b->len, sizeof(*b->pend_to_len));
@@ -162,6 +172,7 @@ void net_relay_batch_free(struct net_relay_batch *b)
     xfree(&b->pend_ctl);
     xfree(&b->pend_ctl_len);
     xfree(&b->pend_msgs);
+    turn_pool_fini(&b->relays);
     xfree(&b);
 }
 
@@ -484,21 +495,21 @@ static void net_relay_set_df(struct net_relay *nr, bool on)
 
 static void net_relay_free(struct net_relay *nr)
 {
-    struct net_relay_batch *b = nr->worker != NULL ? nr->worker->relay_batch : NULL;
+    struct net_relay_batch *b = nr->worker->relay_batch;
 
-    for (unsigned i = 0; b != NULL && i < b->out_count; i++) {
+    for (unsigned i = 0; i < b->out_count; i++) {
         if (b->out[i].nr == nr) {
             b->out[i].nr = NULL; /* closed before the flush: its datagrams are dropped */
         }
     }
     if (nr->ev != NULL) {
-        event_free(nr->ev);
+        (void)event_del(nr->ev); /* its memory is the pool's (event_assign()) */
     }
     if (nr->fd >= 0) {
         close(nr->fd);
         net_ports_give_back(nr->pool, nr->port, clock_now_ms());
     }
-    xfree(&nr);
+    turn_pool_put(&b->relays, nr);
 }
 
 static int net_relay_open(void *ctx, const struct turn_relay_request *req, struct turn_relay *relay,
@@ -512,7 +523,7 @@ static int net_relay_open(void *ctx, const struct turn_relay_request *req, struc
     if (rc < 0) {
         return rc;
     }
-    struct net_relay *nr = xcalloc(1, sizeof(*nr));
+    struct net_relay *nr = turn_pool_get(&w->relay_batch->relays);
     nr->worker = w;
     nr->relay = relay;
     nr->fd = -1;
@@ -531,8 +542,14 @@ static int net_relay_open(void *ctx, const struct turn_relay_request *req, struc
     if (req->dont_fragment) {
         net_relay_set_df(nr, true);
     }
-    nr->ev = event_new(w->base, nr->fd, EV_READ | EV_PERSIST, net_relay_on_read, nr);
-    if (nr->ev == NULL || event_add(nr->ev, NULL) < 0) {
+    struct event *ev = (struct event *)(void *)((uint8_t *)nr + net_relay_event_offset());
+    if (event_assign(ev, w->base, nr->fd, EV_READ | EV_PERSIST, net_relay_on_read, nr) < 0) {
+        relay->handle = NULL;
+        net_relay_free(nr);
+        return TURN_IO_ERR_SOCKET;
+    }
+    nr->ev = ev;
+    if (event_add(nr->ev, NULL) < 0) {
         relay->handle = NULL;
         net_relay_free(nr);
         return TURN_IO_ERR_SOCKET;
