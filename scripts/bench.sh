@@ -121,6 +121,7 @@ forward_list="$(printf '%s\n' "${relay_cells[@]}" | grep raw | tr '\n' ' ') pace
 # The same relay port range for both servers (they never run at the same time).
 relay_range=(40000 59999)
 echo_port=""
+source=0
 user=alice
 password=secret1
 realm=tern
@@ -356,9 +357,12 @@ stop_running() {
 bench_run() {
     local label=$1 status server=127.0.0.1:$port
     shift
+    # Each run's clients on addresses of their own: a server may refuse (437) for a while a
+    # 5-tuple whose allocation an earlier run released.
+    source=$((source % 250 + 1))
     case $label in */*-tls*/*) server=127.0.0.1:$tls_port ;; esac
     "${bench_pin[@]}" "$bench" --server "$server" --user "$user" --password "$password" \
-        --server-pid "$server_pid" --echo-port "$echo_port" --label "$label" \
+        --server-pid "$server_pid" --echo-port "$echo_port" --source "$source" --label "$label" \
         "${common_args[@]}" "$@" "${extra_args[@]}" >"$work/run.json" 2>>"$work/tern-bench.err"
     status=$?
     [ -s "$work/run.json" ] && cat "$work/run.json" >>"$work/runs.jsonl"

@@ -79,6 +79,8 @@ static const struct bench_opt_row bench_opt_rows[] = {
               "a plain UDP forwarder to the echo peer (channel)"),
     BENCH_OPT("echo-port", "PORT", BENCH_OPT_UINT, echo_port, 0, 65535,
               "the echo peer's UDP port on loopback, 0 = any (0)"),
+    BENCH_OPT("source", "S", BENCH_OPT_UINT, source, 0, 255,
+              "clients bind 127.0.S.2-4: a new S per run against one server (0)"),
     BENCH_OPT("binding", "S", BENCH_OPT_DOUBLE, binding_s, 0, 3600,
               "Binding phase: seconds of Binding requests, 0 = skip (0)"),
     BENCH_OPT("cycle", "S", BENCH_OPT_DOUBLE, cycle_s, 0, 3600,

@@ -40,6 +40,7 @@ struct bench_opts {
     unsigned binding_window;   /* Binding requests in flight per thread */
     unsigned tls_resume;       /* 1: resume TLS sessions in the cycle phase */
     unsigned echo_port;        /* the echo peer's port, 0 = any */
+    unsigned source;           /* third octet of the phases' client addresses 127.0.S.x */
     unsigned refresh_passes;   /* capacity: Refresh every allocation this many times */
     size_t per_ip;             /* capacity: clients per local address */
     double settle_s;           /* capacity: wait after releasing before reading memory */

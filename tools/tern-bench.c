@@ -68,7 +68,8 @@ struct bench_main {
  * phase's clients bind their own loopback address (127.0.0.2, .3, .4), never 127.0.0.1: a
  * client then never reuses the 5-tuple of an allocation released in an earlier phase (a
  * server may keep such a 5-tuple a while and answer 437), and client ports never take relay
- * ports, which servers bind on 127.0.0.1.
+ * ports, which servers bind on 127.0.0.1. --source S moves them to 127.0.S.x, for runs one
+ * after the other against the same server.
  */
 static void bench_ctx_prepare(struct bench_main *m, struct bench_turn_ctx *ctx, bool full,
                               int phase)
@@ -80,6 +81,7 @@ static void bench_ctx_prepare(struct bench_main *m, struct bench_turn_ctx *ctx, 
         (void)addr_parse(&ctx->local, "::1", 0);
     } else {
         (void)addr_parse(&ctx->local, "127.0.0.2", 0);
+        ctx->local.ip[2] = (uint8_t)m->o->source;
         ctx->local.ip[3] = (uint8_t)(2 + phase);
     }
     ctx->peer = m->echo.addr;
@@ -338,6 +340,9 @@ static void bench_phase_raw(struct bench_main *m)
     bool ok = true;
 
     (void)addr_parse(&local, m->o->server.family == AF_INET6 ? "::1" : "127.0.0.3", 0);
+    if (local.family == AF_INET) {
+        local.ip[2] = (uint8_t)m->o->source;
+    }
     for (size_t i = 0; i < n; i++) {
         fds[i] = -1;
     }

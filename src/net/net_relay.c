@@ -273,6 +273,31 @@ static void net_relay_flush_clients(struct net_relay_batch *b)
     b->filled = 0;
 }
 
+static void net_relay_on_flush(evutil_socket_t fd, short what, void *arg);
+
+/* Sends what waits for UDP clients now when no other event of this round of the loop is left
+ * to add to it; else at the end of the round, from the flush event. */
+static void net_relay_flush_soon(struct net_worker *w)
+{
+    struct net_relay_batch *b = w->relay_batch;
+
+    if (b->pend_count == 0) {
+        return;
+    }
+    if (event_base_get_num_events(w->base, EVENT_BASE_COUNT_ACTIVE) == 0) {
+        net_relay_flush_clients(b);
+        return;
+    }
+    if (b->flush == NULL) {
+        b->flush = event_new(w->base, -1, 0, net_relay_on_flush, b);
+    }
+    if (b->flush != NULL) {
+        event_active(b->flush, EV_TIMEOUT, 0);
+    } else {
+        net_relay_flush_clients(b); /* no memory for the event: send now */
+    }
+}
+
 static void net_relay_on_flush(evutil_socket_t fd, short what, void *arg)
 {
     (void)fd;
@@ -281,22 +306,12 @@ static void net_relay_on_flush(evutil_socket_t fd, short what, void *arg)
 }
 
 /* Queues the count messages prepared in b->tx_iov (in slots from b->filled on) for the client,
- * to leave through the listening socket u from the address it reached; arms the flush at the
- * end of this round of the event loop. */
+ * to leave through the listening socket u from the address it reached (net_relay_flush_soon). */
 static bool net_relay_queue_udp(struct net_relay *nr, struct net_udp *u, const struct addr *client,
                                 const struct addr *local, unsigned count)
 {
     struct net_relay_batch *b = nr->worker->relay_batch;
 
-    if (b->pend_count == 0) {
-        if (b->flush == NULL) {
-            b->flush = event_new(nr->worker->base, -1, 0, net_relay_on_flush, b);
-        }
-        if (b->flush == NULL) {
-            return false; /* no memory for the event: the datagrams are lost */
-        }
-        event_active(b->flush, EV_TIMEOUT, 0);
-    }
     for (unsigned i = 0; i < count; i++) {
         unsigned q = b->pend_count++;
         b->pend_iov[q] = b->tx_iov[i];
@@ -367,7 +382,7 @@ static void net_relay_on_read(evutil_socket_t fd, short what, void *arg)
         unsigned room = b->len - first;
         int n = recvmmsg(fd, b->rx + first, room, MSG_DONTWAIT, NULL);
         if (n <= 0) {
-            return;
+            break;
         }
         b->used = first + (unsigned)n;
         uint64_t now_ms = clock_now_ms();
@@ -380,9 +395,10 @@ static void net_relay_on_read(evutil_socket_t fd, short what, void *arg)
             b->filled = first + (unsigned)n; /* the slots wait for the flush */
         }
         if ((unsigned)n < room) {
-            return;
+            break;
         }
     }
+    net_relay_flush_soon(nr->worker);
 }
 
 /* Picks the relay IP for req: a configured relay address of the family (in turn, when several),
