@@ -1,3 +1,3 @@
 TESTS += scripts/check-source.sh
 EXTRA_DIST += scripts/check-source.sh scripts/install-deps.sh scripts/quickstart.sh scripts/test.sh \
-	scripts/fuzz.sh scripts/bench.sh autogen.sh .clang-format .clang-tidy
+	scripts/fuzz.sh scripts/bench.sh scripts/bench-summary.py autogen.sh .clang-format .clang-tidy

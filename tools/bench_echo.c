@@ -117,8 +117,8 @@ static void *bench_echo_main(void *arg)
     return NULL;
 }
 
-int bench_echo_start(struct bench_echo *e, int family, unsigned batch, uint64_t deadline_ns,
-                     char *err, size_t err_len)
+int bench_echo_start(struct bench_echo *e, int family, uint16_t port, unsigned batch,
+                     uint64_t deadline_ns, char *err, size_t err_len)
 {
     struct addr any;
 
@@ -131,7 +131,7 @@ int bench_echo_start(struct bench_echo *e, int family, unsigned batch, uint64_t 
     atomic_init(&e->received, 0);
     atomic_init(&e->refused, 0);
     atomic_init(&e->foreign, 0);
-    if (addr_parse(&any, family == AF_INET6 ? "::1" : "127.0.0.1", 0) != 0) {
+    if (addr_parse(&any, family == AF_INET6 ? "::1" : "127.0.0.1", port) != 0) {
         (void)snprintf(err, err_len, "cannot parse the loopback address");
         return -1;
     }

@@ -30,11 +30,11 @@ struct bench_echo {
     atomic_uint_least64_t foreign;  /* datagrams that were not ours or not from loopback */
 };
 
-/* Binds a socket on 127.0.0.1 (::1 when family is AF_INET6) and starts the thread, which stops
- * by itself at deadline_ns (monotonic) if bench_echo_stop() is not called before. Returns 0, or
- * -1 with err filled. */
-int bench_echo_start(struct bench_echo *e, int family, unsigned batch, uint64_t deadline_ns,
-                     char *err, size_t err_len);
+/* Binds a socket on 127.0.0.1 (::1 when family is AF_INET6), port `port` or any, and starts the
+ * thread, which stops by itself at deadline_ns (monotonic) if bench_echo_stop() is not called
+ * before. Returns 0, or -1 with err filled. */
+int bench_echo_start(struct bench_echo *e, int family, uint16_t port, unsigned batch,
+                     uint64_t deadline_ns, char *err, size_t err_len);
 
 /* Stops the thread and closes the socket. A no-op when it is not running. */
 void bench_echo_stop(struct bench_echo *e);

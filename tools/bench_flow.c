@@ -2,7 +2,10 @@
 
 #include "bench_net.h"
 #include "bench_turn.h"
+#include "stun/stun_attr.h"
+#include "stun/stun_build.h"
 #include "stun/stun_channel.h"
+#include "stun/stun_msg.h"
 #include "util/xalloc.h"
 
 #include <errno.h>
@@ -75,28 +78,51 @@ static uint64_t bench_flow_due(const struct bench_flow_run *run, size_t idx, uin
     return mine > f->sent ? mine - f->sent : 0;
 }
 
+/* Writes a Send indication to the echo peer carrying pkt and filler at buf. Returns its
+ * length. */
+static size_t bench_flow_indication(struct bench_flow_run *run, uint8_t *buf,
+                                    const struct bench_pkt *pkt)
+{
+    static const uint8_t txid[STUN_TXID_LEN] = {'t', 'e', 'r', 'n', '-', 'b', 'e', 'n', 'c', 'h'};
+    uint8_t payload[BENCH_PKT_MAX_LEN];
+    struct stun_builder b;
+
+    memset(payload, 0, run->o->size);
+    bench_pkt_write(payload, pkt);
+    stun_build_init(&b, buf, BENCH_PKT_BUF_LEN, STUN_METHOD_SEND, STUN_CLASS_INDICATION, txid);
+    stun_build_addr(&b, STUN_ATTR_XOR_PEER_ADDRESS, &run->o->peer);
+    stun_build_raw(&b, STUN_ATTR_DATA, payload, run->o->size);
+    int len = stun_build_finish(&b);
+    return len > 0 ? (size_t)len : 0;
+}
+
 /* Fills the first k send buffers for flow idx; returns the bytes of each datagram. */
 static size_t bench_flow_fill(struct bench_flow_run *run, size_t idx, unsigned k)
 {
     const struct bench_flow_opts *o = run->o;
     struct bench_flow_one *f = &run->flows[idx];
     size_t hdr = o->channel ? STUN_CHANNEL_HDR_LEN : 0;
+    size_t len = hdr + o->size;
     struct bench_pkt pkt = {.run = o->run, .flow = (uint32_t)idx, .sent_ns = bench_now_ns()};
 
     for (unsigned i = 0; i < k; i++) {
         uint8_t *buf = run->io->buf[i];
-        if (o->channel) {
-            stun_channel_header(buf, BENCH_TURN_CHANNEL_NUMBER, (uint16_t)o->size);
-        }
         pkt.seq = f->seq + i;
-        bench_pkt_write(buf + hdr, &pkt);
+        if (o->indication) {
+            len = bench_flow_indication(run, buf, &pkt);
+        } else {
+            if (o->channel) {
+                stun_channel_header(buf, BENCH_TURN_CHANNEL_NUMBER, (uint16_t)o->size);
+            }
+            bench_pkt_write(buf + hdr, &pkt);
+        }
         run->io->iov[i].iov_base = buf;
-        run->io->iov[i].iov_len = hdr + o->size;
+        run->io->iov[i].iov_len = len;
         memset(&run->io->msgs[i], 0, sizeof(run->io->msgs[i]));
         run->io->msgs[i].msg_hdr.msg_iov = &run->io->iov[i];
         run->io->msgs[i].msg_hdr.msg_iovlen = 1;
     }
-    return hdr + o->size;
+    return len;
 }
 
 /* Sends what flow idx is due. Returns true when it still had more due than one batch. */
@@ -141,6 +167,23 @@ static bool bench_flow_send_all(struct bench_flow_run *run)
     return behind;
 }
 
+/* Points *buf and *len at the DATA of a Data indication. Returns 0, or -1 for anything else. */
+static int bench_flow_data(const uint8_t **buf, size_t *len)
+{
+    struct stun_msg msg;
+    const uint8_t *data = NULL;
+    size_t data_len = 0;
+
+    if (!stun_msg_is_stun(*buf, *len) || stun_msg_decode(&msg, *buf, *len) < 0 ||
+        msg.method != STUN_METHOD_DATA || msg.cls != STUN_CLASS_INDICATION ||
+        stun_attr_get_bytes(&msg, STUN_ATTR_DATA, &data, &data_len) != 0) {
+        return -1;
+    }
+    *buf = data;
+    *len = data_len;
+    return 0;
+}
+
 /* Accounts one datagram received on flow idx. */
 static void bench_flow_on_packet(struct bench_flow_run *run, size_t idx, const uint8_t *buf,
                                  size_t len, uint64_t now)
@@ -149,7 +192,12 @@ static void bench_flow_on_packet(struct bench_flow_run *run, size_t idx, const u
     struct bench_pkt pkt;
     struct bench_flow_one *f = &run->flows[idx];
 
-    if (run->o->channel) {
+    if (run->o->indication) {
+        if (bench_flow_data(&buf, &len) != 0) {
+            run->r->stray++;
+            return;
+        }
+    } else if (run->o->channel) {
         if (stun_channel_decode(&cd, buf, len, false) < 0 ||
             cd.channel != BENCH_TURN_CHANNEL_NUMBER) {
             run->r->stray++;

@@ -20,6 +20,7 @@
 
 #include "bench_echo.h"
 #include "bench_stats.h"
+#include "util/addr.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -38,6 +39,8 @@ struct bench_flow_opts {
     uint64_t max_packets; /* stop sending after this many in all; 0 = no limit */
     unsigned batch;       /* datagrams per sendmmsg()/recvmmsg(), 1..BENCH_FLOW_MAX_BATCH */
     bool channel;         /* relay mode: ChannelData on channel BENCH_TURN_CHANNEL_NUMBER */
+    bool indication;      /* relay mode: Send indications out, Data indications back */
+    struct addr peer;     /* XOR-PEER-ADDRESS of Send indications (the echo peer) */
     uint32_t run;         /* run id written in every packet */
     pid_t server_pid;     /* process whose CPU time is read around the window; 0 = none */
 };

@@ -1,5 +1,6 @@
 #include "bench_opts.h"
 
+#include "bench_cycle.h"
 #include "bench_flow.h"
 #include "bench_net.h"
 
@@ -73,8 +74,33 @@ static const struct bench_opt_row bench_opt_rows[] = {
               "latency runs' rate in packets/s, 0 = skip (2000)"),
     BENCH_OPT("latency-duration", "S", BENCH_OPT_DOUBLE, latency_duration_s, 0, 600,
               "length of each latency run (2)"),
-    BENCH_OPT("capacity", "K", BENCH_OPT_SIZE, capacity, 0, 100000,
+    BENCH_OPT("relay-mode", "M", BENCH_OPT_STR, relay_mode, 0, 0,
+              "traffic: channel (ChannelData), send (Send/Data indications), or raw: --server is "
+              "a plain UDP forwarder to the echo peer (channel)"),
+    BENCH_OPT("echo-port", "PORT", BENCH_OPT_UINT, echo_port, 0, 65535,
+              "the echo peer's UDP port on loopback, 0 = any (0)"),
+    BENCH_OPT("source", "S", BENCH_OPT_UINT, source, 0, 255,
+              "clients bind 127.0.S.2-4: a new S per run against one server (0)"),
+    BENCH_OPT("binding", "S", BENCH_OPT_DOUBLE, binding_s, 0, 3600,
+              "Binding phase: seconds of Binding requests, 0 = skip (0)"),
+    BENCH_OPT("cycle", "S", BENCH_OPT_DOUBLE, cycle_s, 0, 3600,
+              "cycle phase: seconds of 401/Allocate/Refresh(0) on new connections, 0 = skip (0)"),
+    BENCH_OPT("transport", "T", BENCH_OPT_STR, transport, 0, 0,
+              "binding and cycle phases: udp, tcp or tls (udp)"),
+    BENCH_OPT("threads", "N", BENCH_OPT_UINT, threads, 1, BENCH_CYCLE_MAX_THREADS,
+              "binding and cycle phases: threads, one connection each at a time (2)"),
+    BENCH_OPT("binding-window", "W", BENCH_OPT_UINT, binding_window, 1, BENCH_CYCLE_MAX_WINDOW,
+              "Binding requests in flight per thread (8)"),
+    BENCH_OPT("tls-resume", "0|1", BENCH_OPT_UINT, tls_resume, 0, 1,
+              "cycle phase over TLS: resume the previous session (0)"),
+    BENCH_OPT("capacity", "K", BENCH_OPT_SIZE, capacity, 0, 200000,
               "capacity phase: allocations held at once, 0 = skip (0)"),
+    BENCH_OPT("refresh-passes", "N", BENCH_OPT_UINT, refresh_passes, 0, 100,
+              "capacity phase: Refresh every allocation held N times (0)"),
+    BENCH_OPT("per-ip", "N", BENCH_OPT_SIZE, per_ip, 1, 30000,
+              "capacity phase: clients per local address 127.N.0.4 (20000)"),
+    BENCH_OPT("settle", "S", BENCH_OPT_DOUBLE, settle_s, 0, 60,
+              "capacity phase: wait after release before reading memory (1)"),
     BENCH_OPT("server-pid", "PID", BENCH_OPT_LONG, server_pid, 0, 4194304,
               "read the server's CPU time and memory from /proc"),
     BENCH_OPT("rto", "MS", BENCH_OPT_U64, rto_ms, 10, 10000, "first retransmission timeout (500)"),
@@ -107,6 +133,12 @@ static void bench_opts_defaults(struct bench_opts *o)
     o->latency_duration_s = 2;
     o->timeout_s = 300;
     o->phase_timeout_s = 60;
+    o->transport = "udp";
+    o->relay_mode = "channel";
+    o->threads = 2;
+    o->binding_window = 8;
+    o->per_ip = 20000;
+    o->settle_s = 1;
 }
 
 static void bench_opts_usage(FILE *out)
@@ -211,6 +243,15 @@ static int bench_opts_check(const struct bench_opts *o)
     bool rest = o->secret != NULL && o->password == NULL;
     if (!static_user && !rest) {
         (void)fprintf(stderr, "tern-bench: give --user and --password, or --secret\n");
+        return -1;
+    }
+    if (bench_cycle_xport(o->transport) < 0) {
+        (void)fprintf(stderr, "tern-bench: --transport wants udp, tcp or tls\n");
+        return -1;
+    }
+    if (strcmp(o->relay_mode, "channel") != 0 && strcmp(o->relay_mode, "send") != 0 &&
+        strcmp(o->relay_mode, "raw") != 0) {
+        (void)fprintf(stderr, "tern-bench: --relay-mode wants channel, send or raw\n");
         return -1;
     }
     if ((o->user != NULL && strlen(o->user) > 200) ||

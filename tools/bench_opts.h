@@ -32,6 +32,18 @@ struct bench_opts {
     double latency_duration_s; /* length of each latency run */
     double timeout_s;          /* the whole run */
     double phase_timeout_s;    /* one set-up phase */
+    const char *transport;     /* binding and cycle phases: "udp", "tcp" or "tls" */
+    const char *relay_mode;    /* traffic: "channel", "send" or "raw" (a plain forwarder) */
+    double binding_s;          /* Binding phase length, 0 = skip */
+    double cycle_s;            /* allocation cycle phase length, 0 = skip */
+    unsigned threads;          /* binding and cycle phases */
+    unsigned binding_window;   /* Binding requests in flight per thread */
+    unsigned tls_resume;       /* 1: resume TLS sessions in the cycle phase */
+    unsigned echo_port;        /* the echo peer's port, 0 = any */
+    unsigned source;           /* third octet of the phases' client addresses 127.0.S.x */
+    unsigned refresh_passes;   /* capacity: Refresh every allocation this many times */
+    size_t per_ip;             /* capacity: clients per local address */
+    double settle_s;           /* capacity: wait after releasing before reading memory */
 };
 
 /* Parses argv into *o with defaults for what is not given. Returns 0 to run, 1 when help was

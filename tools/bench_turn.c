@@ -95,7 +95,7 @@ static bool bench_turn_busy(const struct bench_turn *c)
 {
     return c->step == BENCH_TURN_PROBE || c->step == BENCH_TURN_ALLOCATE ||
            c->step == BENCH_TURN_PERMISSION || c->step == BENCH_TURN_CHANNEL ||
-           c->step == BENCH_TURN_RELEASE;
+           c->step == BENCH_TURN_RELEASE || c->step == BENCH_TURN_REFRESH;
 }
 
 static uint16_t bench_turn_method(uint8_t step)
@@ -106,6 +106,7 @@ static uint16_t bench_turn_method(uint8_t step)
     case BENCH_TURN_CHANNEL:
         return STUN_METHOD_CHANNEL_BIND;
     case BENCH_TURN_RELEASE:
+    case BENCH_TURN_REFRESH:
         return STUN_METHOD_REFRESH;
     default:
         return STUN_METHOD_ALLOCATE;
@@ -118,9 +119,8 @@ static const struct auth_key *bench_turn_key(const struct bench_turn_cred *cred,
     return alg == STUN_PASSWORD_ALG_SHA256 ? &cred->sha256 : &cred->md5;
 }
 
-/* Builds the request of c's current step into buf. Returns its length or a negative error. */
-static int bench_turn_build(const struct bench_turn_ctx *ctx, const struct bench_turn *c,
-                            uint8_t *buf, size_t cap)
+int bench_turn_build(const struct bench_turn_ctx *ctx, const struct bench_turn *c, uint8_t *buf,
+                     size_t cap)
 {
     struct stun_builder b;
     const struct bench_turn_cred *cred = ctx->cred;
@@ -134,6 +134,8 @@ static int bench_turn_build(const struct bench_turn_ctx *ctx, const struct bench
         }
     } else if (c->step == BENCH_TURN_RELEASE) {
         stun_build_u32(&b, STUN_ATTR_LIFETIME, 0);
+    } else if (c->step == BENCH_TURN_REFRESH) {
+        stun_build_u32(&b, STUN_ATTR_LIFETIME, BENCH_TURN_REFRESH_LIFETIME_S);
     } else {
         if (c->step == BENCH_TURN_CHANNEL) {
             stun_build_u16(&b, STUN_ATTR_CHANNEL_NUMBER, BENCH_TURN_CHANNEL_NUMBER);
@@ -265,10 +267,8 @@ static void bench_turn_learn_algorithm(struct bench_turn *c, const struct stun_m
     }
 }
 
-/* Takes REALM, NONCE and PASSWORD-ALGORITHMS from a 401 or 438 and derives the key they call
- * for. Returns 0, or -1 when something is missing, too long or unusable. */
-static int bench_turn_learn(const struct bench_turn_ctx *ctx, struct bench_turn *c,
-                            const struct stun_msg *msg)
+int bench_turn_learn(const struct bench_turn_ctx *ctx, struct bench_turn *c,
+                     const struct stun_msg *msg)
 {
     const uint8_t *nonce = NULL;
     size_t nonce_len = 0;
@@ -319,8 +319,9 @@ static uint8_t bench_turn_next(const struct bench_turn_ctx *ctx, const struct be
     case BENCH_TURN_ALLOCATE:
         return ctx->full ? BENCH_TURN_PERMISSION : BENCH_TURN_READY;
     case BENCH_TURN_PERMISSION:
-        return BENCH_TURN_CHANNEL;
+        return ctx->no_channel ? BENCH_TURN_READY : BENCH_TURN_CHANNEL;
     case BENCH_TURN_CHANNEL:
+    case BENCH_TURN_REFRESH:
         return BENCH_TURN_READY;
     default:
         return BENCH_TURN_CLOSED;
@@ -404,7 +405,12 @@ static void bench_turn_begin(const struct bench_turn_ctx *ctx, struct bench_turn
     if (st->first_ns == 0) {
         st->first_ns = c->start_ns;
     }
-    c->fd = bench_net_udp_open(&ctx->local, &ctx->server, ctx->sock_buf, err, sizeof(err));
+    struct addr local = ctx->local;
+    if (ctx->per_ip > 0 && local.family == AF_INET) {
+        /* 127.N.0.x for the N-th group of per_ip clients: each address has its own ports. */
+        local.ip[1] = (uint8_t)(local.ip[1] + idx / ctx->per_ip);
+    }
+    c->fd = bench_net_udp_open(&local, &ctx->server, ctx->sock_buf, err, sizeof(err));
     if (c->fd < 0 || epoll_ctl(ctx->epfd, EPOLL_CTL_ADD, c->fd, &ev) != 0) {
         c->step = BENCH_TURN_PROBE;
         bench_turn_fail(c, BENCH_TURN_FAIL_SOCKET, st);
@@ -496,33 +502,49 @@ void bench_turn_setup(struct bench_turn_ctx *ctx, struct bench_turn *clients, si
     bench_turn_expire(clients, n, st);
 }
 
+/* Moves every allocated, idle client of clients[0..n) to step (RELEASE or REFRESH),
+ * ctx->concurrency at a time, until all have answered or deadline_ns passes. Counts into *st. */
+static void bench_turn_each(struct bench_turn_ctx *ctx, struct bench_turn *clients, size_t n,
+                            uint8_t step, uint64_t deadline_ns, struct bench_turn_stats *st)
+{
+    size_t next = 0;
+    size_t low = 0;
+    size_t limit = ctx->concurrency > 0 ? ctx->concurrency : 1;
+
+    while (bench_now_ns() < deadline_ns) {
+        size_t busy = bench_turn_count_busy(clients, low, next);
+        for (; busy < limit && next < n; next++) {
+            if (clients[next].allocated && !bench_turn_busy(&clients[next])) {
+                bench_turn_goto(ctx, &clients[next], step, st);
+                busy++;
+            }
+        }
+        if (busy == 0 && next >= n) {
+            return;
+        }
+        bench_turn_poll(ctx, clients, n, st);
+        bench_turn_timers(ctx, clients, &low, next, st);
+    }
+    bench_turn_expire(clients, n, st);
+}
+
+void bench_turn_refresh(struct bench_turn_ctx *ctx, struct bench_turn *clients, size_t n,
+                        uint64_t deadline_ns, struct bench_turn_stats *st)
+{
+    bench_turn_each(ctx, clients, n, BENCH_TURN_REFRESH, deadline_ns, st);
+}
+
 uint64_t bench_turn_release(struct bench_turn_ctx *ctx, struct bench_turn *clients, size_t n,
                             uint64_t deadline_ns)
 {
     struct bench_turn_stats st = {0};
-    size_t next = 0;
-    size_t low = 0;
-    size_t limit = ctx->concurrency > 0 ? ctx->concurrency : 1;
     uint64_t held = 0;
     uint64_t released = 0;
 
     for (size_t i = 0; i < n; i++) {
         held += clients[i].allocated ? 1 : 0;
     }
-    while (bench_now_ns() < deadline_ns) {
-        size_t busy = bench_turn_count_busy(clients, low, next);
-        for (; busy < limit && next < n; next++) {
-            if (clients[next].allocated && !bench_turn_busy(&clients[next])) {
-                bench_turn_goto(ctx, &clients[next], BENCH_TURN_RELEASE, &st);
-                busy++;
-            }
-        }
-        if (busy == 0 && next >= n) {
-            break;
-        }
-        bench_turn_poll(ctx, clients, n, &st);
-        bench_turn_timers(ctx, clients, &low, next, &st);
-    }
+    bench_turn_each(ctx, clients, n, BENCH_TURN_RELEASE, deadline_ns, &st);
     for (size_t i = 0; i < n; i++) {
         released += clients[i].allocated ? 1 : 0;
         bench_net_close(&clients[i].fd);

@@ -41,6 +41,8 @@
 /* Longest PASSWORD-ALGORITHMS value echoed back (eight algorithms without parameters). */
 #define BENCH_TURN_ALGS_MAX       32
 #define BENCH_TURN_CHANNEL_NUMBER 0x4000u
+/* LIFETIME a refresh asks for (the default lifetime of RFC 8656). */
+#define BENCH_TURN_REFRESH_LIFETIME_S 600u
 
 /* Failures that are not a STUN error code (those are 300-699). */
 enum bench_turn_fail {
@@ -71,6 +73,7 @@ enum bench_turn_step {
     BENCH_TURN_READY,      /* the allocation is set up */
     BENCH_TURN_RELEASE,    /* Refresh with LIFETIME 0 in flight */
     BENCH_TURN_CLOSED,     /* released, or failed */
+    BENCH_TURN_REFRESH,    /* Refresh with the default lifetime in flight */
 };
 
 /* One client and its allocation. Zero it, then set fd to -1 (bench_turn_clients_new does). */
@@ -99,11 +102,13 @@ struct bench_turn_ctx {
     struct addr local;            /* the IP client sockets bind to (port 0) */
     struct addr peer;             /* target of CreatePermission and ChannelBind */
     bool full;                    /* CreatePermission and ChannelBind after Allocate */
+    bool no_channel;              /* full, but without ChannelBind (Send indications) */
     bool rfc8489;                 /* follow the nonce cookie's password algorithms */
     size_t concurrency;           /* clients with a request in flight at once */
     uint64_t rto_ns;              /* first retransmission timeout */
     unsigned max_tries;           /* transmissions of one request before giving up */
     int sock_buf;                 /* SO_RCVBUF/SO_SNDBUF of client sockets, 0 = default */
+    size_t per_ip;                /* IPv4: clients per local address (127.N.x.x), 0 = one */
     int epfd;                     /* owned; bench_turn_ctx_init opens it */
 };
 
@@ -137,6 +142,22 @@ void bench_turn_setup(struct bench_turn_ctx *ctx, struct bench_turn *clients, si
  * Returns how many releases the server confirmed. */
 uint64_t bench_turn_release(struct bench_turn_ctx *ctx, struct bench_turn *clients, size_t n,
                             uint64_t deadline_ns);
+
+/* Builds the request of c's current step (PROBE, ALLOCATE, PERMISSION, CHANNEL or RELEASE) with
+ * c's transaction id into buf. Returns its length or a negative error. */
+int bench_turn_build(const struct bench_turn_ctx *ctx, const struct bench_turn *c, uint8_t *buf,
+                     size_t cap);
+
+/* Takes REALM, NONCE and PASSWORD-ALGORITHMS from a 401 or 438 into c and ctx->cred and derives
+ * the key they call for. Returns 0, or -1 when something is missing, too long or unusable. */
+int bench_turn_learn(const struct bench_turn_ctx *ctx, struct bench_turn *c,
+                     const struct stun_msg *msg);
+
+/* Refreshes every allocation of clients[0..n) the server granted (Refresh with LIFETIME
+ * BENCH_TURN_REFRESH_LIFETIME_S), ctx->concurrency at a time, until deadline_ns. Counts the
+ * confirmed ones in st->ok, the rest in st->failed. */
+void bench_turn_refresh(struct bench_turn_ctx *ctx, struct bench_turn *clients, size_t n,
+                        uint64_t deadline_ns, struct bench_turn_stats *st);
 
 /* A short name for a failure code: the STUN reason phrase, or the enum bench_turn_fail's. */
 const char *bench_turn_fail_name(uint16_t code);

@@ -8,6 +8,7 @@ ternctl_LDADD = libtern_edge.a $(CORE_LIBS) $(HIREDIS_LIBS) $(LIBCONFIG_LIBS)
 # The benchmark (BENCHMARKS.md): drives any TURN server on loopback, prints JSON.
 bin_PROGRAMS += tern-bench
 tern_bench_SOURCES = tools/tern-bench.c \
+	tools/bench_cycle.c tools/bench_cycle.h \
 	tools/bench_echo.c tools/bench_echo.h \
 	tools/bench_flow.c tools/bench_flow.h \
 	tools/bench_json.c tools/bench_json.h \
@@ -18,3 +19,8 @@ tern_bench_SOURCES = tools/tern-bench.c \
 tern_bench_CFLAGS = $(AM_CFLAGS) -pthread
 tern_bench_LDFLAGS = $(AM_LDFLAGS) -pthread
 tern_bench_LDADD = $(CORE_LIBS) -lm
+
+# The raw UDP forwarder the benchmark compares relays with (BENCHMARKS.md); not installed.
+noinst_PROGRAMS = tern-forward
+tern_forward_SOURCES = tools/tern-forward.c
+tern_forward_LDADD = $(CORE_LIBS)

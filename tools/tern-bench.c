@@ -19,6 +19,7 @@
  * to anything but loopback.
  */
 #include "auth/auth_rest.h"
+#include "bench_cycle.h"
 #include "bench_echo.h"
 #include "bench_flow.h"
 #include "bench_json.h"
@@ -35,6 +36,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <time.h>
 
 /* Descriptors kept aside for stdio, epoll and the echo peer. */
 #define BENCH_FD_SPARE 32
@@ -66,7 +68,8 @@ struct bench_main {
  * phase's clients bind their own loopback address (127.0.0.2, .3, .4), never 127.0.0.1: a
  * client then never reuses the 5-tuple of an allocation released in an earlier phase (a
  * server may keep such a 5-tuple a while and answer 437), and client ports never take relay
- * ports, which servers bind on 127.0.0.1.
+ * ports, which servers bind on 127.0.0.1. --source S moves them to 127.0.S.x, for runs one
+ * after the other against the same server.
  */
 static void bench_ctx_prepare(struct bench_main *m, struct bench_turn_ctx *ctx, bool full,
                               int phase)
@@ -78,6 +81,7 @@ static void bench_ctx_prepare(struct bench_main *m, struct bench_turn_ctx *ctx, 
         (void)addr_parse(&ctx->local, "::1", 0);
     } else {
         (void)addr_parse(&ctx->local, "127.0.0.2", 0);
+        ctx->local.ip[2] = (uint8_t)m->o->source;
         ctx->local.ip[3] = (uint8_t)(2 + phase);
     }
     ctx->peer = m->echo.addr;
@@ -228,13 +232,22 @@ static bool bench_flow(struct bench_main *m, const char *key, struct bench_flow_
     return ok;
 }
 
+/* Sets the packet format of the relayed flows: ChannelData, Send indications, or plain
+ * datagrams to a raw forwarder. */
+static void bench_flow_opts_relay(const struct bench_main *m, struct bench_flow_opts *fo)
+{
+    fo->channel = strcmp(m->o->relay_mode, "channel") == 0;
+    fo->indication = strcmp(m->o->relay_mode, "send") == 0;
+}
+
 static void bench_flow_opts_base(const struct bench_main *m, struct bench_flow_opts *fo)
 {
     memset(fo, 0, sizeof(*fo));
     fo->size = m->o->size;
     fo->window = m->o->window;
     fo->batch = m->o->batch;
-    fo->channel = true;
+    bench_flow_opts_relay(m, fo);
+    fo->peer = m->echo.addr;
     fo->server_pid = (pid_t)m->o->server_pid;
 }
 
@@ -289,8 +302,9 @@ static void bench_phase_latency(struct bench_main *m, const int *fds, size_t n)
         m->failed = true;
     } else {
         fo.channel = false;
+        fo.indication = false;
         bool ok = bench_flow(m, "direct", &fo, direct_fds, n, &direct);
-        fo.channel = true;
+        bench_flow_opts_relay(m, &fo);
         ok &= bench_flow(m, "relay", &fo, fds, n, &relay);
         bench_json_open(&m->json, "added_us");
         bench_json_num(&m->json, "median", relay.median_us - direct.median_us);
@@ -305,6 +319,54 @@ static void bench_phase_latency(struct bench_main *m, const int *fds, size_t n)
     xfree(&direct_fds);
 }
 
+/* Runs the traffic phases on fds[0..n). */
+static void bench_traffic_run(struct bench_main *m, const int *fds, size_t n)
+{
+    if (m->o->latency_rate > 0 && m->o->latency_duration_s > 0) {
+        bench_phase_latency(m, fds, n);
+    }
+    if (m->o->duration_s > 0) {
+        bench_phase_throughput(m, fds, n);
+    }
+}
+
+/* Traffic through a raw forwarder at --server: M plain sockets connected to it. */
+static void bench_phase_raw(struct bench_main *m)
+{
+    size_t n = m->o->allocations;
+    int *fds = xcalloc(n, sizeof(*fds));
+    struct addr local;
+    char err[160];
+    bool ok = true;
+
+    (void)addr_parse(&local, m->o->server.family == AF_INET6 ? "::1" : "127.0.0.3", 0);
+    if (local.family == AF_INET) {
+        local.ip[2] = (uint8_t)m->o->source;
+    }
+    for (size_t i = 0; i < n; i++) {
+        fds[i] = -1;
+    }
+    for (size_t i = 0; i < n && ok; i++) {
+        fds[i] = bench_net_udp_open(&local, &m->o->server, BENCH_FLOW_SOCK_BUF, err, sizeof(err));
+        ok = fds[i] >= 0;
+    }
+    bench_json_open(&m->json, "flows");
+    bench_json_str(&m->json, "mode", "raw");
+    bench_json_u64(&m->json, "ok", ok ? n : 0);
+    if (!ok) {
+        bench_json_str(&m->json, "error", err);
+    }
+    bench_json_close(&m->json);
+    if (ok) {
+        bench_traffic_run(m, fds, n);
+    }
+    m->failed |= !ok;
+    for (size_t i = 0; i < n; i++) {
+        bench_net_close(&fds[i]);
+    }
+    xfree(&fds);
+}
+
 /* Sets up the M allocations the traffic phases share, runs those phases, releases them. */
 static void bench_phase_traffic(struct bench_main *m)
 {
@@ -314,6 +376,7 @@ static void bench_phase_traffic(struct bench_main *m)
 
     bench_ctx_prepare(m, &ctx, true, BENCH_PHASE_TRAFFIC);
     ctx.sock_buf = BENCH_FLOW_SOCK_BUF;
+    ctx.no_channel = strcmp(m->o->relay_mode, "send") == 0;
     bench_json_open(&m->json, "flows");
     if (bench_turn_ctx_init(&ctx, err, sizeof(err)) != 0) {
         bench_json_str(&m->json, "error", err);
@@ -329,12 +392,7 @@ static void bench_phase_traffic(struct bench_main *m)
         for (size_t i = 0; i < n; i++) {
             fds[i] = clients[i].fd;
         }
-        if (m->o->latency_rate > 0 && m->o->latency_duration_s > 0) {
-            bench_phase_latency(m, fds, n);
-        }
-        if (m->o->duration_s > 0) {
-            bench_phase_throughput(m, fds, n);
-        }
+        bench_traffic_run(m, fds, n);
         xfree(&fds);
     } else {
         m->failed = true;
@@ -355,6 +413,100 @@ static void bench_json_rss(struct bench_main *m, const char *key, uint64_t *kib)
     }
 }
 
+/* Capacity: Refreshes every allocation held, --refresh-passes times. */
+static void bench_capacity_refresh(struct bench_main *m, struct bench_turn_ctx *ctx,
+                                   struct bench_turn *clients)
+{
+    struct bench_turn_stats st = {0};
+
+    if (m->o->refresh_passes == 0) {
+        return;
+    }
+    uint64_t t0 = bench_now_ns();
+    for (unsigned pass = 0; pass < m->o->refresh_passes; pass++) {
+        bench_turn_refresh(ctx, clients, m->o->capacity, bench_deadline(m, m->o->phase_timeout_s),
+                           &st);
+    }
+    double secs = (double)(bench_now_ns() - t0) / 1e9;
+    uint64_t kib = 0;
+    bench_json_open(&m->json, "refresh");
+    bench_json_u64(&m->json, "passes", m->o->refresh_passes);
+    bench_json_u64(&m->json, "ok", st.ok);
+    bench_json_u64(&m->json, "failed", st.failed);
+    bench_json_error(&m->json, st.first_error);
+    bench_json_num(&m->json, "seconds", secs);
+    bench_json_rss(m, "server_rss_kib", &kib);
+    bench_json_close(&m->json);
+}
+
+/* Capacity: the server's memory a while after the allocations were released. */
+static void bench_capacity_freed(struct bench_main *m, uint64_t rss_before, uint64_t ok)
+{
+    uint64_t kib = 0;
+    struct timespec ts = {.tv_sec = (time_t)m->o->settle_s,
+                          .tv_nsec = (long)((m->o->settle_s - floor(m->o->settle_s)) * 1e9)};
+
+    (void)nanosleep(&ts, NULL);
+    bench_json_rss(m, "server_rss_kib_freed", &kib);
+    if (ok > 0 && rss_before > 0 && kib > 0) {
+        bench_json_num(&m->json, "server_bytes_per_allocation_freed",
+                       ((double)kib - (double)rss_before) * 1024.0 / (double)ok);
+    } else {
+        bench_json_null(&m->json, "server_bytes_per_allocation_freed");
+    }
+}
+
+/* Phase "binding" (cycle false) or "cycle": request rates over --transport from threads. */
+static void bench_phase_cycle(struct bench_main *m, bool cycle)
+{
+    struct bench_cycle_opts co;
+    struct bench_cycle_result r;
+    struct bench_samples lat;
+    struct bench_pct pct;
+    char err[160];
+
+    memset(&co, 0, sizeof(co));
+    memset(&r, 0, sizeof(r));
+    co.server = m->o->server;
+    co.cred = &m->cred;
+    co.xport = bench_cycle_xport(m->o->transport);
+    co.allocate = cycle;
+    co.tls_resume = m->o->tls_resume != 0;
+    co.threads = m->o->threads;
+    co.window = m->o->binding_window;
+    co.duration_ns = (uint64_t)((cycle ? m->o->cycle_s : m->o->binding_s) * 1e9);
+    co.rto_ns = m->o->rto_ms * BENCH_NS_PER_MS;
+    co.server_pid = (pid_t)m->o->server_pid;
+    co.thread_base = cycle ? 40 : 20;
+    bench_samples_init(&lat, BENCH_SAMPLES_MAX);
+    r.latency = cycle ? &lat : NULL;
+    bench_json_open(&m->json, cycle ? "cycle" : "binding");
+    bench_json_str(&m->json, "transport", m->o->transport);
+    bench_json_u64(&m->json, "threads", co.threads);
+    if (bench_cycle_run(&co, &r, err, sizeof(err)) != 0) {
+        bench_json_str(&m->json, "error", err);
+    }
+    bench_json_u64(&m->json, "ok", r.ok);
+    bench_json_u64(&m->json, "failed", r.failed);
+    bench_json_error(&m->json, r.first_error);
+    if (co.xport == BENCH_XPORT_TLS) {
+        bench_json_u64(&m->json, "resumed", r.resumed);
+    }
+    bench_json_num(&m->json, "seconds", r.seconds);
+    bench_json_num(&m->json, "per_s", r.seconds > 0 ? (double)r.ok / r.seconds : 0.0);
+    bench_json_num(&m->json, "server_cpu_s", r.server_cpu_s >= 0 ? r.server_cpu_s : (double)NAN);
+    bench_json_num(&m->json, "per_server_cpu_s",
+                   r.server_cpu_s > 0 ? (double)r.ok / r.server_cpu_s : (double)NAN);
+    bench_json_num(&m->json, "generator_cpu_s", r.client_cpu_s);
+    if (cycle) {
+        bench_samples_summary(&lat, &pct);
+        bench_json_pct(&m->json, "latency_us", &pct);
+    }
+    bench_json_close(&m->json);
+    m->failed |= r.ok == 0;
+    bench_samples_fini(&lat);
+}
+
 /* Phase "capacity": K allocations (Allocate only) held at once. */
 static void bench_phase_capacity(struct bench_main *m)
 {
@@ -364,6 +516,7 @@ static void bench_phase_capacity(struct bench_main *m)
     uint64_t rss_after = 0;
 
     bench_ctx_prepare(m, &ctx, false, BENCH_PHASE_CAPACITY);
+    ctx.per_ip = m->o->per_ip;
     bench_json_open(&m->json, "capacity");
     if (bench_turn_ctx_init(&ctx, err, sizeof(err)) != 0) {
         bench_json_str(&m->json, "error", err);
@@ -381,9 +534,12 @@ static void bench_phase_capacity(struct bench_main *m)
     } else {
         bench_json_null(&m->json, "server_bytes_per_allocation");
     }
-    bench_json_u64(
-        &m->json, "released",
-        bench_turn_release(&ctx, clients, m->o->capacity, bench_now_ns() + BENCH_RELEASE_NS));
+    bench_capacity_refresh(m, &ctx, clients);
+    uint64_t released = bench_turn_release(&ctx, clients, m->o->capacity,
+                                           bench_now_ns() + BENCH_RELEASE_NS +
+                                               (uint64_t)m->o->capacity * BENCH_NS_PER_MS / 10);
+    bench_json_u64(&m->json, "released", released);
+    bench_capacity_freed(m, rss_before, ok);
     bench_json_close(&m->json);
     m->failed |= ok == 0;
     xfree(&clients);
@@ -425,6 +581,12 @@ static int bench_fd_limit(const struct bench_opts *o)
     if (rl.rlim_cur >= need) {
         return 0;
     }
+    if (need > rl.rlim_max) {
+        struct rlimit raised = {.rlim_cur = need, .rlim_max = need};
+        if (setrlimit(RLIMIT_NOFILE, &raised) == 0) {
+            return 0; /* allowed (CAP_SYS_RESOURCE) */
+        }
+    }
     rl.rlim_cur = need <= rl.rlim_max ? need : rl.rlim_max;
     if (setrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur < need) {
         (void)fprintf(stderr, "tern-bench: %llu descriptors needed, the limit is %llu\n",
@@ -451,6 +613,11 @@ static void bench_json_params(struct bench_main *m)
     bench_json_u64(&m->json, "latency_rate_pps", o->latency_rate);
     bench_json_num(&m->json, "latency_duration_s", o->latency_duration_s);
     bench_json_u64(&m->json, "capacity", o->capacity);
+    bench_json_str(&m->json, "relay_mode", o->relay_mode);
+    bench_json_str(&m->json, "transport", o->transport);
+    bench_json_num(&m->json, "binding_s", o->binding_s);
+    bench_json_num(&m->json, "cycle_s", o->cycle_s);
+    bench_json_u64(&m->json, "threads", o->threads);
     bench_json_str(&m->json, "auth", o->secret != NULL ? "rest-secret" : "static-user");
     bench_json_bool(&m->json, "rfc8489", o->rfc8489 != 0);
     bench_json_close(&m->json);
@@ -472,7 +639,15 @@ static void bench_run(struct bench_main *m)
     if (m->o->clients > 0) {
         bench_phase_setup(m);
     }
-    if (m->o->allocations > 0) {
+    if (m->o->binding_s > 0) {
+        bench_phase_cycle(m, false);
+    }
+    if (m->o->cycle_s > 0) {
+        bench_phase_cycle(m, true);
+    }
+    if (m->o->allocations > 0 && strcmp(m->o->relay_mode, "raw") == 0) {
+        bench_phase_raw(m);
+    } else if (m->o->allocations > 0) {
         bench_phase_traffic(m);
     }
     if (m->o->capacity > 0) {
@@ -506,8 +681,8 @@ int main(int argc, char **argv)
         (void)fprintf(stderr, "tern-bench: cannot mint a credential from the secret\n");
         return 2;
     }
-    if (bench_echo_start(&m.echo, o.server.family, o.batch, m.deadline_ns + 5 * BENCH_NS_PER_S, err,
-                         sizeof(err)) != 0) {
+    if (bench_echo_start(&m.echo, o.server.family, (uint16_t)o.echo_port, o.batch,
+                         m.deadline_ns + 5 * BENCH_NS_PER_S, err, sizeof(err)) != 0) {
         (void)fprintf(stderr, "tern-bench: echo peer: %s\n", err);
         return 1;
     }

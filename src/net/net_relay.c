@@ -7,13 +7,16 @@
 #include "net/net_udp.h"
 #include "net/net_worker.h"
 #include "turn/turn_handle.h"
+#include "turn/turn_pool.h"
 #include "util/clock.h"
 #include "util/log.h"
 #include "util/xalloc.h"
 
 #include <errno.h>
 #include <event2/event.h>
+#include <malloc.h>
 #include <netinet/in.h>
+#include <netinet/udp.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -27,6 +30,19 @@
 /* Ports tried when the one drawn is held by another process. */
 #define NET_RELAY_BIND_TRIES 8
 #define NET_RELAY_SOCKBUF    (1024 * 1024)
+/* UDP GSO (UDP_SEGMENT): the most segments in one send, their bytes in all, and the largest
+ * segment sent that way. Larger datagrams go one by one: a segment above the path MTU would make
+ * the whole send fail, and 1,232 bytes fit any IPv6 link (1,280 less the headers). */
+#define NET_RELAY_GSO_SEGS  64
+#define NET_RELAY_GSO_BYTES 65000
+#define NET_RELAY_GSO_MAX   1232
+#define NET_RELAY_CTL_LEN   (NET_UDP_CTL_LEN + 32)
+/* Memory given back: once this many relays closed, this long after. */
+#define NET_RELAY_TRIM_AFTER   256
+#define NET_RELAY_TRIM_DELAY_S 1
+#ifndef UDP_SEGMENT
+#define UDP_SEGMENT 103
+#endif
 
 /* The socket behind one struct turn_relay. */
 struct net_relay {
@@ -39,15 +55,67 @@ struct net_relay {
     bool dont_fragment; /* DF is set on the socket */
 };
 
+/* A datagram for a peer, queued while a batch from clients is handled (net_relay_queue). */
+struct net_relay_out {
+    struct net_relay *nr; /* NULL once the relay closed before the flush */
+    struct sockaddr_storage to;
+    socklen_t to_len;
+    struct iovec iov;
+};
+
 struct net_relay_batch {
     unsigned len;
+    unsigned used; /* receive slots the last recvmmsg() filled: the ones to re-arm */
+    bool gso;      /* the kernel takes UDP_SEGMENT */
     uint8_t *data; /* len * NET_RELAY_SLOT_LEN */
     struct sockaddr_storage *peers;
     struct iovec *rx_iov;
     struct mmsghdr *rx;
     struct iovec *tx_iov;
     struct mmsghdr *tx;
+    uint8_t (*ctl)[NET_RELAY_CTL_LEN]; /* per message sent: source address and segment size */
+    struct net_relay_out *out;         /* datagrams for peers waiting for net_relay_flush() */
+    unsigned out_count;
+    struct iovec *gso_iov; /* the segments of the messages of one flush to peers */
+    struct event *trim;    /* one-shot: gives freed memory back (net_relay_trim_soon) */
+    /* Datagrams for UDP clients wait in their receive slots [0, filled) until the end of the
+     * event loop's round (the flush event), so that what many relays read leaves together. */
+    unsigned filled;
+    unsigned armed_from; /* slots [armed_from, len) are armed for recvmmsg() */
+    unsigned pend_count;
+    struct iovec *pend_iov;
+    struct sockaddr_storage *pend_to;
+    socklen_t *pend_to_len;
+    struct net_udp **pend_u;
+    uint8_t (*pend_ctl)[NET_RELAY_CTL_LEN];
+    size_t *pend_ctl_len;
+    struct mmsghdr *pend_msgs;
+    struct event *flush; /* activated when the first datagram waits */
+    /* Every struct net_relay, each with its struct event after it (event_assign()). */
+    struct turn_pool relays;
+    unsigned closed; /* relays closed since the last trim */
 };
+
+static void net_relay_prepare_rx(struct net_relay_batch *b);
+
+/* Where a relay's struct event starts, after the struct net_relay, in one pool object. */
+static size_t net_relay_event_offset(void)
+{
+    return (sizeof(struct net_relay) + 15u) & ~(size_t)15u;
+}
+
+/* True when the kernel knows UDP_SEGMENT (Linux 4.18 and later). */
+static bool net_relay_gso_probe(void)
+{
+    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    int size = NET_RELAY_GSO_MAX;
+    bool ok = fd >= 0 && setsockopt(fd, SOL_UDP, UDP_SEGMENT, &size, sizeof(size)) == 0;
+
+    if (fd >= 0) {
+        close(fd);
+    }
+    return ok;
+}
 
 struct net_relay_batch *net_relay_batch_new(unsigned batch_len)
 {
@@ -60,6 +128,21 @@ struct net_relay_batch *net_relay_batch_new(unsigned batch_len)
     b->rx = xcalloc(b->len, sizeof(*b->rx));
     b->tx_iov = xcalloc(b->len, sizeof(*b->tx_iov));
     b->tx = xcalloc(b->len, sizeof(*b->tx));
+    b->ctl = xcalloc(b->len, sizeof(*b->ctl));
+    b->out = xcalloc(b->len, sizeof(*b->out));
+    b->gso_iov = xcalloc(b->len, sizeof(*b->gso_iov));
+    b->gso = net_relay_gso_probe();
+    turn_pool_init(&b->relays, net_relay_event_offset() + event_get_struct_event_size());
+    b->pend_iov = xcalloc(b->len, sizeof(*b->pend_iov));
+    b->pend_to = xcalloc(b->len, sizeof(*b->pend_to));
+    b->pend_to_len = xcalloc(b->len, sizeof(*b->pend_to_len));
+    b->pend_u = xcalloc(b->len, sizeof(struct net_udp *));
+    b->pend_ctl = xcalloc(b->len, sizeof(*b->pend_ctl));
+    b->pend_ctl_len = xcalloc(b->len, sizeof(*b->pend_ctl_len));
+    b->pend_msgs = xcalloc(b->len, sizeof(*b->pend_msgs));
+    b->used = b->len;
+    net_relay_prepare_rx(b);
+    b->used = 0;
     return b;
 }
 
@@ -74,6 +157,23 @@ void net_relay_batch_free(struct net_relay_batch *b)
     xfree(&b->rx);
     xfree(&b->tx_iov);
     xfree(&b->tx);
+    xfree(&b->ctl);
+    xfree(&b->out);
+    xfree(&b->gso_iov);
+    if (b->trim != NULL) {
+        event_free(b->trim);
+    }
+    if (b->flush != NULL) {
+        event_free(b->flush);
+    }
+    xfree(&b->pend_iov);
+    xfree(&b->pend_to);
+    xfree(&b->pend_to_len);
+    xfree(&b->pend_u);
+    xfree(&b->pend_ctl);
+    xfree(&b->pend_ctl_len);
+    xfree(&b->pend_msgs);
+    turn_pool_fini(&b->relays);
     xfree(&b);
 }
 
@@ -82,9 +182,11 @@ static uint8_t *net_relay_slot(const struct net_relay_batch *b, unsigned i)
     return b->data + (size_t)i * NET_RELAY_SLOT_LEN;
 }
 
+/* Re-arms the free receive slots a recvmmsg() used since they were last armed (slots
+ * [filled, used)); the others are still armed, or hold datagrams waiting for the flush. */
 static void net_relay_prepare_rx(struct net_relay_batch *b)
 {
-    for (unsigned i = 0; i < b->len; i++) {
+    for (unsigned i = b->filled; i < b->used; i++) {
         struct msghdr *h = &b->rx[i].msg_hdr;
         b->rx_iov[i].iov_base = net_relay_slot(b, i) + TURN_PEER_HEADROOM;
         b->rx_iov[i].iov_len = NET_RELAY_DGRAM_MAX;
@@ -94,30 +196,131 @@ static void net_relay_prepare_rx(struct net_relay_batch *b)
         h->msg_iov = &b->rx_iov[i];
         h->msg_iovlen = 1;
     }
+    if (b->used > b->filled) {
+        b->used = b->filled;
+    }
 }
 
-/* Sends the count messages prepared in b->tx_iov to the client over UDP, through the listening
- * socket the client talks to, from the address it reached. */
-static void net_relay_flush_udp(struct net_relay *nr, struct net_udp *u, const struct addr *client,
+/* Appends a UDP_SEGMENT control message of segment size seg after the first used bytes of the
+ * control buffer of h. */
+static void net_relay_add_gso(struct msghdr *h, size_t used, uint16_t seg)
+{
+    struct cmsghdr *c = (struct cmsghdr *)(void *)((uint8_t *)h->msg_control + used);
+
+    c->cmsg_level = SOL_UDP;
+    c->cmsg_type = UDP_SEGMENT;
+    c->cmsg_len = CMSG_LEN(sizeof(seg));
+    memcpy(CMSG_DATA(c), &seg, sizeof(seg));
+    h->msg_controllen = used + CMSG_SPACE(sizeof(seg));
+}
+
+/* How many datagrams from iov[i] on (of count) can leave as one UDP GSO send: same length, at
+ * most NET_RELAY_GSO_MAX bytes each, NET_RELAY_GSO_SEGS and NET_RELAY_GSO_BYTES in all. 1 when
+ * they cannot. */
+static unsigned net_relay_gso_run(const struct net_relay_batch *b, const struct iovec *iov,
+                                  unsigned i, unsigned count)
+{
+    size_t len = iov[i].iov_len;
+    unsigned k = 1;
+
+    if (!b->gso || i + 1 >= count || len > NET_RELAY_GSO_MAX || len == 0) {
+        return 1;
+    }
+    while (i + k < count && k < NET_RELAY_GSO_SEGS && iov[i + k].iov_len == len &&
+           (k + 1) * len <= NET_RELAY_GSO_BYTES) {
+        k++;
+    }
+    return k;
+}
+
+/* Sends every datagram waiting for UDP clients: one sendmmsg() per listening socket, runs of one
+ * client's datagrams of one length as one UDP GSO send each. Then every slot is free again. */
+static void net_relay_flush_clients(struct net_relay_batch *b)
+{
+    unsigned m = 0;
+
+    for (unsigned i = 0; i < b->pend_count; m++) {
+        struct msghdr *h = &b->pend_msgs[m].msg_hdr;
+        unsigned k = net_relay_gso_run(b, b->pend_iov, i, b->pend_count);
+        while (k > 1 && (b->pend_u[i + k - 1] != b->pend_u[i] ||
+                         b->pend_to_len[i + k - 1] != b->pend_to_len[i] ||
+                         memcmp(&b->pend_to[i + k - 1], &b->pend_to[i], b->pend_to_len[i]) != 0 ||
+                         b->pend_ctl_len[i + k - 1] != b->pend_ctl_len[i] ||
+                         memcmp(b->pend_ctl[i + k - 1], b->pend_ctl[i], b->pend_ctl_len[i]) != 0)) {
+            k--; /* a run is one client's, from one local address */
+        }
+        memset(h, 0, sizeof(*h));
+        h->msg_name = &b->pend_to[i];
+        h->msg_namelen = b->pend_to_len[i];
+        h->msg_iov = &b->pend_iov[i];
+        h->msg_iovlen = k;
+        h->msg_control = b->pend_ctl[i];
+        h->msg_controllen = b->pend_ctl_len[i];
+        if (k > 1) {
+            net_relay_add_gso(h, b->pend_ctl_len[i], (uint16_t)b->pend_iov[i].iov_len);
+        }
+        b->pend_u[m] = b->pend_u[i]; /* m <= i: the socket of message m */
+        i += k;
+    }
+    for (unsigned j = 0; j < m;) {
+        unsigned end = j + 1;
+        while (end < m && b->pend_u[end] == b->pend_u[j]) {
+            end++;
+        }
+        net_udp_send_batch(b->pend_u[j], &b->pend_msgs[j], end - j);
+        j = end;
+    }
+    b->pend_count = 0;
+    b->filled = 0;
+}
+
+static void net_relay_on_flush(evutil_socket_t fd, short what, void *arg);
+
+/* Sends what waits for UDP clients now when no other event of this round of the loop is left
+ * to add to it; else at the end of the round, from the flush event. */
+static void net_relay_flush_soon(struct net_worker *w)
+{
+    struct net_relay_batch *b = w->relay_batch;
+
+    if (b->pend_count == 0) {
+        return;
+    }
+    if (event_base_get_num_events(w->base, EVENT_BASE_COUNT_ACTIVE) == 0) {
+        net_relay_flush_clients(b);
+        return;
+    }
+    if (b->flush == NULL) {
+        b->flush = event_new(w->base, -1, 0, net_relay_on_flush, b);
+    }
+    if (b->flush != NULL) {
+        event_active(b->flush, EV_TIMEOUT, 0);
+    } else {
+        net_relay_flush_clients(b); /* no memory for the event: send now */
+    }
+}
+
+static void net_relay_on_flush(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    net_relay_flush_clients(arg);
+}
+
+/* Queues the count messages prepared in b->tx_iov (in slots from b->filled on) for the client,
+ * to leave through the listening socket u from the address it reached (net_relay_flush_soon). */
+static bool net_relay_queue_udp(struct net_relay *nr, struct net_udp *u, const struct addr *client,
                                 const struct addr *local, unsigned count)
 {
     struct net_relay_batch *b = nr->worker->relay_batch;
-    struct sockaddr_storage to;
-    uint8_t ctl[NET_UDP_CTL_LEN] __attribute__((aligned(8)));
 
-    socklen_t to_len = addr_to_sockaddr(client, &to);
-    size_t ctl_len = net_udp_source_control(ctl, sizeof(ctl), local);
     for (unsigned i = 0; i < count; i++) {
-        struct msghdr *h = &b->tx[i].msg_hdr;
-        memset(h, 0, sizeof(*h));
-        h->msg_name = &to;
-        h->msg_namelen = to_len;
-        h->msg_iov = &b->tx_iov[i];
-        h->msg_iovlen = 1;
-        h->msg_control = ctl;
-        h->msg_controllen = ctl_len;
+        unsigned q = b->pend_count++;
+        b->pend_iov[q] = b->tx_iov[i];
+        b->pend_u[q] = u;
+        b->pend_to_len[q] = addr_to_sockaddr(client, &b->pend_to[q]);
+        b->pend_ctl_len[q] = net_udp_source_control(b->pend_ctl[q], NET_UDP_CTL_LEN, local);
     }
-    net_udp_send_batch(u, b->tx, count);
+    return true;
 }
 
 /* Passes datagram i of the batch through the core; returns 1 when it queued a message for the
@@ -143,19 +346,20 @@ static unsigned net_relay_handle_one(struct net_relay *nr, unsigned i, unsigned 
     return 1;
 }
 
-static void net_relay_deliver(struct net_relay *nr, void *conn, unsigned count)
+/* Sends or queues the count messages of this read for the client. Returns true when they were
+ * queued (their slots must wait for the flush). */
+static bool net_relay_deliver(struct net_relay *nr, void *conn, unsigned count)
 {
     struct addr client;
     struct addr local;
     enum turn_transport transport;
 
     if (count == 0) {
-        return;
+        return false;
     }
     turn_handle_client_of(nr->relay, &client, &local, &transport);
     if (transport == TURN_TRANSPORT_UDP) {
-        net_relay_flush_udp(nr, conn, &client, &local, count);
-        return;
+        return net_relay_queue_udp(nr, conn, &client, &local, count);
     }
     for (unsigned i = 0; i < count; i++) {
         struct iovec *v = &nr->worker->relay_batch->tx_iov[i];
@@ -165,6 +369,7 @@ static void net_relay_deliver(struct net_relay *nr, void *conn, unsigned count)
             (void)net_tcp_conn_send(conn, v->iov_base, v->iov_len);
         }
     }
+    return false;
 }
 
 static void net_relay_on_read(evutil_socket_t fd, short what, void *arg)
@@ -174,22 +379,31 @@ static void net_relay_on_read(evutil_socket_t fd, short what, void *arg)
 
     (void)what;
     for (int round = 0; round < NET_RELAY_ROUNDS; round++) {
-        net_relay_prepare_rx(b);
-        int n = recvmmsg(fd, b->rx, b->len, MSG_DONTWAIT, NULL);
-        if (n <= 0) {
-            return;
+        if (b->filled == b->len) {
+            net_relay_flush_clients(b); /* every slot waits: send them now */
         }
+        net_relay_prepare_rx(b);
+        unsigned first = b->filled;
+        unsigned room = b->len - first;
+        int n = recvmmsg(fd, b->rx + first, room, MSG_DONTWAIT, NULL);
+        if (n <= 0) {
+            break;
+        }
+        b->used = first + (unsigned)n;
         uint64_t now_ms = clock_now_ms();
         void *conn = NULL;
         unsigned out = 0;
-        for (unsigned i = 0; i < (unsigned)n; i++) {
+        for (unsigned i = first; i < first + (unsigned)n; i++) {
             out += net_relay_handle_one(nr, i, out, now_ms, &conn);
         }
-        net_relay_deliver(nr, conn, out);
-        if ((unsigned)n < b->len) {
-            return;
+        if (net_relay_deliver(nr, conn, out)) {
+            b->filled = first + (unsigned)n; /* the slots wait for the flush */
+        }
+        if ((unsigned)n < room) {
+            break;
         }
     }
+    net_relay_flush_soon(nr->worker);
 }
 
 /* Picks the relay IP for req: a configured relay address of the family (in turn, when several),
@@ -302,14 +516,21 @@ static void net_relay_set_df(struct net_relay *nr, bool on)
 
 static void net_relay_free(struct net_relay *nr)
 {
+    struct net_relay_batch *b = nr->worker->relay_batch;
+
+    for (unsigned i = 0; i < b->out_count; i++) {
+        if (b->out[i].nr == nr) {
+            b->out[i].nr = NULL; /* closed before the flush: its datagrams are dropped */
+        }
+    }
     if (nr->ev != NULL) {
-        event_free(nr->ev);
+        (void)event_del(nr->ev); /* its memory is the pool's (event_assign()) */
     }
     if (nr->fd >= 0) {
         close(nr->fd);
         net_ports_give_back(nr->pool, nr->port, clock_now_ms());
     }
-    xfree(&nr);
+    turn_pool_put(&b->relays, nr);
 }
 
 static int net_relay_open(void *ctx, const struct turn_relay_request *req, struct turn_relay *relay,
@@ -323,7 +544,7 @@ static int net_relay_open(void *ctx, const struct turn_relay_request *req, struc
     if (rc < 0) {
         return rc;
     }
-    struct net_relay *nr = xcalloc(1, sizeof(*nr));
+    struct net_relay *nr = turn_pool_get(&w->relay_batch->relays);
     nr->worker = w;
     nr->relay = relay;
     nr->fd = -1;
@@ -342,14 +563,48 @@ static int net_relay_open(void *ctx, const struct turn_relay_request *req, struc
     if (req->dont_fragment) {
         net_relay_set_df(nr, true);
     }
-    nr->ev = event_new(w->base, nr->fd, EV_READ | EV_PERSIST, net_relay_on_read, nr);
-    if (nr->ev == NULL || event_add(nr->ev, NULL) < 0) {
+    struct event *ev = (struct event *)(void *)((uint8_t *)nr + net_relay_event_offset());
+    if (event_assign(ev, w->base, nr->fd, EV_READ | EV_PERSIST, net_relay_on_read, nr) < 0) {
+        relay->handle = NULL;
+        net_relay_free(nr);
+        return TURN_IO_ERR_SOCKET;
+    }
+    nr->ev = ev;
+    if (event_add(nr->ev, NULL) < 0) {
         relay->handle = NULL;
         net_relay_free(nr);
         return TURN_IO_ERR_SOCKET;
     }
     COUNTER_ADD(&w->counters.relays_open, 1);
     return 0;
+}
+
+static void net_relay_trim(evutil_socket_t fd, short what, void *arg)
+{
+    struct net_relay_batch *b = arg;
+
+    (void)fd;
+    (void)what;
+    b->closed = 0;
+    (void)malloc_trim(0);
+}
+
+/* After many allocations ended, gives the memory they held back to the system a moment later
+ * (malloc keeps freed memory otherwise): one malloc_trim() for a burst of ends, not one each. */
+static void net_relay_trim_soon(struct net_worker *w)
+{
+    struct net_relay_batch *b = w->relay_batch;
+    struct timeval later = {.tv_sec = NET_RELAY_TRIM_DELAY_S};
+
+    if (++b->closed < NET_RELAY_TRIM_AFTER) {
+        return;
+    }
+    if (b->trim == NULL) {
+        b->trim = evtimer_new(w->base, net_relay_trim, b);
+    }
+    if (b->trim != NULL && !evtimer_pending(b->trim, NULL)) {
+        (void)evtimer_add(b->trim, &later);
+    }
 }
 
 static void net_relay_close(void *ctx, struct turn_relay *relay)
@@ -362,6 +617,7 @@ static void net_relay_close(void *ctx, struct turn_relay *relay)
     net_relay_free(relay->handle);
     relay->handle = NULL;
     COUNTER_SUB(&w->counters.relays_open, 1);
+    net_relay_trim_soon(w);
 }
 
 static int net_relay_quota_acquire(void *ctx, const char *username, const struct addr *client)
@@ -416,4 +672,111 @@ int net_relay_send(const struct turn_relay *relay, const struct addr *peer, cons
     }
     COUNTER_ADD(&nr->worker->counters.relay_tx_packets, 1);
     return 0;
+}
+
+int net_relay_queue(const struct turn_relay *relay, const struct addr *peer, const uint8_t *data,
+                    size_t len, bool dont_fragment)
+{
+    struct net_relay *nr = relay->handle;
+
+    if (nr == NULL) {
+        return -1;
+    }
+    struct net_relay_batch *b = nr->worker->relay_batch;
+    if (dont_fragment && !nr->dont_fragment) {
+        /* What was queued before leaves as it was asked: without DF. */
+        net_relay_flush(nr->worker);
+        net_relay_set_df(nr, true);
+    }
+    if (b->out_count == b->len) {
+        net_relay_flush(nr->worker);
+    }
+    struct net_relay_out *o = &b->out[b->out_count++];
+    o->nr = nr;
+    o->to_len = addr_to_sockaddr(peer, &o->to);
+    o->iov.iov_base = (void *)data;
+    o->iov.iov_len = len;
+    return 0;
+}
+
+/* True when queued datagrams i and j go to the same peer through the same relay. */
+static bool net_relay_out_same(const struct net_relay_out *i, const struct net_relay_out *j)
+{
+    return i->nr == j->nr && i->to_len == j->to_len && memcmp(&i->to, &j->to, i->to_len) == 0;
+}
+
+/* Sends m prepared messages (their segments counted in segs) on nr's socket. */
+static void net_relay_send_msgs(struct net_relay *nr, struct mmsghdr *msgs, unsigned m)
+{
+    unsigned sent = 0;
+
+    while (sent < m) {
+        int n = sendmmsg(nr->fd, msgs + sent, m - sent, MSG_DONTWAIT);
+        unsigned done = n > 0 ? (unsigned)n : 1;
+        for (unsigned i = sent; i < sent + done; i++) {
+            if (n > 0) {
+                COUNTER_ADD(&nr->worker->counters.relay_tx_packets, msgs[i].msg_hdr.msg_iovlen);
+            } else {
+                /* A full socket buffer: the datagrams of this message are lost. */
+                COUNTER_ADD(&nr->worker->counters.relay_dropped, msgs[i].msg_hdr.msg_iovlen);
+            }
+        }
+        sent += done;
+    }
+}
+
+/* Sends the queued datagrams from out[*i] on that go through the same relay; advances *i. */
+static void net_relay_flush_one(struct net_relay_batch *b, unsigned *i)
+{
+    struct net_relay *nr = b->out[*i].nr;
+    unsigned m = 0;
+    unsigned end = *i + 1;
+
+    while (end < b->out_count && b->out[end].nr == nr) {
+        end++;
+    }
+    if (end == *i + 1 && nr != NULL) {
+        /* The common case at low rates: one datagram, no message to build. */
+        const struct net_relay_out *o = &b->out[*i];
+        bool ok = sendto(nr->fd, o->iov.iov_base, o->iov.iov_len, MSG_DONTWAIT,
+                         (const struct sockaddr *)&o->to, o->to_len) >= 0;
+        COUNTER_ADD(
+            ok ? &nr->worker->counters.relay_tx_packets : &nr->worker->counters.relay_dropped, 1);
+        *i = end;
+        return;
+    }
+    for (unsigned j = *i; j < end; j++) {
+        b->gso_iov[j] = b->out[j].iov;
+    }
+    for (unsigned j = *i; j < end && nr != NULL; m++) {
+        struct msghdr *h = &b->tx[m].msg_hdr;
+        unsigned k = net_relay_gso_run(b, b->gso_iov, j, end);
+        while (k > 1 && !net_relay_out_same(&b->out[j], &b->out[j + k - 1])) {
+            k--; /* a run is one peer's (the queue is in arrival order) */
+        }
+        memset(h, 0, sizeof(*h));
+        h->msg_name = &b->out[j].to;
+        h->msg_namelen = b->out[j].to_len;
+        h->msg_iov = &b->gso_iov[j];
+        h->msg_iovlen = k;
+        if (k > 1) {
+            h->msg_control = b->ctl[m];
+            net_relay_add_gso(h, 0, (uint16_t)b->gso_iov[j].iov_len);
+        }
+        j += k;
+    }
+    if (nr != NULL) {
+        net_relay_send_msgs(nr, b->tx, m);
+    }
+    *i = end;
+}
+
+void net_relay_flush(struct net_worker *w)
+{
+    struct net_relay_batch *b = w->relay_batch;
+
+    for (unsigned i = 0; i < b->out_count;) {
+        net_relay_flush_one(b, &i);
+    }
+    b->out_count = 0;
 }

@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 struct net_relay_batch;
+struct net_worker;
 
 /* The operations the protocol core calls to open and close relay sockets and to count quotas;
  * their ctx is the struct net_worker. */
@@ -32,5 +33,16 @@ void net_relay_batch_free(struct net_relay_batch *b);
  * Returns 0, or -1 when the datagram was dropped (the kernel refused it). */
 int net_relay_send(const struct turn_relay *relay, const struct addr *peer, const uint8_t *data,
                    size_t len, bool dont_fragment);
+
+/* Queues len bytes at data to leave relay's socket for peer (with the DF bit when
+ * dont_fragment) at the next net_relay_flush() of the worker, which must come before data is
+ * overwritten: datagrams from one batch of a client socket leave together, one sendmmsg() per
+ * relay, a run of one peer's datagrams of one length as one UDP GSO send. Returns 0, or -1 when
+ * the relay has no socket. */
+int net_relay_queue(const struct turn_relay *relay, const struct addr *peer, const uint8_t *data,
+                    size_t len, bool dont_fragment);
+
+/* Sends what net_relay_queue() queued on worker w. */
+void net_relay_flush(struct net_worker *w);
 
 #endif

@@ -42,6 +42,7 @@ struct net_udp_slot {
 
 struct net_udp_batch {
     unsigned len;
+    unsigned used;    /* receive slots the last recvmmsg() filled: the ones to re-arm */
     uint8_t *rx_data; /* len * NET_UDP_DGRAM_MAX */
     uint8_t *tx_data;
     struct net_udp_slot *rx;
@@ -49,6 +50,8 @@ struct net_udp_batch {
     struct mmsghdr *rx_msgs;
     struct mmsghdr *tx_msgs;
 };
+
+static void net_udp_batch_prepare_rx(struct net_udp_batch *b);
 
 struct net_udp_batch *net_udp_batch_new(unsigned batch_len)
 {
@@ -61,6 +64,9 @@ struct net_udp_batch *net_udp_batch_new(unsigned batch_len)
     b->tx = xcalloc(b->len, sizeof(*b->tx));
     b->rx_msgs = xcalloc(b->len, sizeof(*b->rx_msgs));
     b->tx_msgs = xcalloc(b->len, sizeof(*b->tx_msgs));
+    b->used = b->len;
+    net_udp_batch_prepare_rx(b);
+    b->used = 0;
     return b;
 }
 
@@ -78,10 +84,11 @@ void net_udp_batch_free(struct net_udp_batch *b)
     xfree(&b);
 }
 
-/* Re-arms every receive slot: recvmmsg() overwrites the lengths it is given. */
+/* Re-arms the receive slots the last recvmmsg() used: it overwrites the lengths it is given,
+ * and only those (the rest are still armed). */
 static void net_udp_batch_prepare_rx(struct net_udp_batch *b)
 {
-    for (unsigned i = 0; i < b->len; i++) {
+    for (unsigned i = 0; i < b->used; i++) {
         struct net_udp_slot *s = &b->rx[i];
         struct msghdr *h = &b->rx_msgs[i].msg_hdr;
         s->iov.iov_base = b->rx_data + (size_t)i * NET_UDP_DGRAM_MAX;
@@ -198,7 +205,7 @@ static unsigned net_udp_handle_one(struct net_udp *u, unsigned i, unsigned out,
         return 0;
     }
     if (o.relay != NULL) {
-        (void)net_relay_send(o.relay, &o.peer, o.data, o.data_len, o.dont_fragment);
+        (void)net_relay_queue(o.relay, &o.peer, o.data, o.data_len, o.dont_fragment);
     }
     if (o.reply_len == 0) {
         return 0;
@@ -214,8 +221,11 @@ void net_udp_send_batch(struct net_udp *u, struct mmsghdr *msgs, unsigned count)
     while (sent < count) {
         int n = sendmmsg(u->fd, msgs + sent, count - sent, MSG_DONTWAIT);
         if (n > 0) {
+            /* A message carries several datagrams when it is a UDP GSO send (net_relay.c). */
+            for (unsigned i = sent; i < sent + (unsigned)n; i++) {
+                COUNTER_ADD(&u->worker->counters.udp_tx_packets, msgs[i].msg_hdr.msg_iovlen);
+            }
             sent += (unsigned)n;
-            COUNTER_ADD(&u->worker->counters.udp_tx_packets, n);
             continue;
         }
         /* A full socket buffer (EAGAIN) is the expected failure; skip the datagram that
@@ -253,6 +263,7 @@ static void net_udp_on_read(evutil_socket_t fd, short what, void *arg)
     for (int round = 0; round < NET_UDP_ROUNDS; round++) {
         net_udp_batch_prepare_rx(b);
         int n = recvmmsg(fd, b->rx_msgs, b->len, MSG_DONTWAIT, NULL);
+        b->used = n > 0 ? (unsigned)n : 0;
         if (n <= 0) {
             return;
         }
@@ -265,6 +276,7 @@ static void net_udp_on_read(evutil_socket_t fd, short what, void *arg)
         for (unsigned i = 0; i < (unsigned)n; i++) {
             out += net_udp_handle_one(u, i, out, &now);
         }
+        net_relay_flush(u->worker); /* before the next recvmmsg() reuses the buffers */
         net_udp_send_batch(u, b->tx_msgs, out);
         if ((unsigned)n < b->len) {
             return;

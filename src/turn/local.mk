@@ -7,6 +7,7 @@ libtern_core_a_SOURCES += \
 	src/turn/turn_error.c src/turn/turn_error.h \
 	src/turn/turn_auth.c src/turn/turn_auth.h \
 	src/turn/turn_alloc.c src/turn/turn_alloc.h \
+	src/turn/turn_pool.c src/turn/turn_pool.h \
 	src/turn/turn_table.c src/turn/turn_table.h \
 	src/turn/turn_perm.c src/turn/turn_perm.h \
 	src/turn/turn_channel.c src/turn/turn_channel.h \

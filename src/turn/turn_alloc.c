@@ -7,8 +7,15 @@
 struct turn_alloc *turn_alloc_new(const struct turn_packet_info *info, const char *username,
                                   size_t len, const struct auth_key *key)
 {
-    struct turn_alloc *a = xcalloc(1, sizeof(*a));
+    return turn_alloc_new_in(NULL, info, username, len, key);
+}
 
+struct turn_alloc *turn_alloc_new_in(struct turn_pool *pool, const struct turn_packet_info *info,
+                                     const char *username, size_t len, const struct auth_key *key)
+{
+    struct turn_alloc *a = pool != NULL ? turn_pool_get(pool) : xcalloc(1, sizeof(*a));
+
+    a->pool = pool;
     a->client = info->client;
     a->local = info->local;
     a->transport = info->transport;
@@ -36,7 +43,11 @@ void turn_alloc_free(struct turn_alloc *a)
     auth_key_wipe(&a->key);
     turn_perm_fini(&a->perms);
     turn_channel_fini(&a->channels);
-    xfree(&a);
+    if (a->pool != NULL) {
+        turn_pool_put(a->pool, a);
+    } else {
+        xfree(&a);
+    }
 }
 
 bool turn_alloc_matches(const struct turn_alloc *a, const struct addr *client,

@@ -26,6 +26,7 @@
 #include "turn/turn_handle.h"
 #include "turn/turn_options.h"
 #include "turn/turn_perm.h"
+#include "turn/turn_pool.h"
 #include "turn/turn_usage.h"
 #include "util/addr.h"
 
@@ -87,6 +88,7 @@ struct turn_alloc {
     size_t peer_count;
     bool peers_truncated;
     struct turn_alloc_cache cache;
+    struct turn_pool *pool; /* where it came from, or NULL: the heap */
 };
 
 /* Creates an allocation for the 5-tuple of info, owned by the caller (free it with
@@ -94,6 +96,11 @@ struct turn_alloc {
  * that is the worker's job. Control path (allocates; never NULL). */
 struct turn_alloc *turn_alloc_new(const struct turn_packet_info *info, const char *username,
                                   size_t len, const struct auth_key *key);
+
+/* turn_alloc_new(), with the allocation taken from pool (NULL: the heap), given back there by
+ * turn_alloc_free(). */
+struct turn_alloc *turn_alloc_new_in(struct turn_pool *pool, const struct turn_packet_info *info,
+                                     const char *username, size_t len, const struct auth_key *key);
 
 /* Releases what the allocation owns (not its relays, which the caller closes first) and the
  * allocation itself. NULL is a no-op. */

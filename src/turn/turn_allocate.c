@@ -230,7 +230,8 @@ static enum turn_fail turn_allocate_run(struct turn_request *req)
     if (f != TURN_OK) {
         return f;
     }
-    struct turn_alloc *a = turn_alloc_new(info, req->username, req->username_len, &req->key);
+    struct turn_alloc *a =
+        turn_alloc_new_in(req->w->alloc_pool, info, req->username, req->username_len, &req->key);
     uint32_t lifetime_s = turn_alloc_lifetime_s(w->cfg.turn, ask.has_lifetime, ask.lifetime_s);
 
     f = turn_allocate_acquire(req, a, &ask, &res);

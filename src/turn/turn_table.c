@@ -3,6 +3,8 @@
 #include "util/assert.h"
 #include "util/xalloc.h"
 
+#include <string.h>
+
 #define TURN_TABLE_FIRST_BUCKETS 64u
 
 void turn_table_init(struct turn_table *t, uint32_t seed)
@@ -22,13 +24,17 @@ void turn_table_fini(struct turn_table *t)
     t->count = 0;
 }
 
-/* Mixes the three parts of a 5-tuple into one hash. */
+/* Mixes the three parts of a 5-tuple into one hash. Only the client's address needs the keyed
+ * hash (SipHash): it is the part a client chooses, so the part a flood of crafted addresses would
+ * aim at. The local address is one of the server's own few, mixed in with a multiplication. */
 static uint32_t turn_table_hash(const struct turn_table *t, const struct addr *client,
                                 const struct addr *local, enum turn_transport transport)
 {
     uint32_t h = addr_hash(client, t->seed);
+    uint32_t l = 0;
 
-    h ^= addr_hash(local, t->seed ^ 0x9e3779b9u) * 0x85ebca6bu;
+    memcpy(&l, local->ip + (local->family == AF_INET ? 0 : 12), sizeof(l));
+    h ^= (l ^ ((uint32_t)local->port << 16)) * 0x85ebca6bu;
     h ^= ((uint32_t)transport + 1u) * 0xc2b2ae35u;
     return h ^ (h >> 16);
 }

@@ -35,6 +35,8 @@ struct turn_worker *turn_worker_new(const struct turn_worker_config *cfg,
     w->io_ctx = io_ctx;
     w->txid_state = ((uint64_t)cfg->seed << 32) ^ 0x5deece66dull;
     turn_table_init(&w->table, cfg->seed);
+    w->alloc_pool = xcalloc(1, sizeof(*w->alloc_pool));
+    turn_pool_init(w->alloc_pool, sizeof(struct turn_alloc));
     w->ratelimit = xcalloc(1, sizeof(*w->ratelimit));
     turn_worker_ratelimit_init(w);
     return w;
@@ -135,6 +137,8 @@ void turn_worker_free(struct turn_worker *w)
     }
     turn_table_foreach(&w->table, turn_worker_end_one, w);
     turn_table_fini(&w->table);
+    turn_pool_fini(w->alloc_pool);
+    xfree(&w->alloc_pool);
     xfree(&w->ratelimit);
     xfree(&w);
 }

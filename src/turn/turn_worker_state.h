@@ -5,6 +5,7 @@
 #ifndef TERN_TURN_WORKER_STATE_H
 #define TERN_TURN_WORKER_STATE_H
 
+#include "turn/turn_pool.h"
 #include "turn/turn_ratelimit.h"
 #include "turn/turn_table.h"
 #include "turn/turn_worker.h"
@@ -17,6 +18,7 @@ struct turn_worker {
     void *io_ctx;
     struct turn_table table;
     struct turn_ratelimit *ratelimit; /* owned; large, so on the heap */
+    struct turn_pool *alloc_pool;     /* owned: the struct turn_alloc of every allocation */
     uint64_t txid_state;              /* transaction ids of Data indications (splitmix64) */
     /* The clocks as last seen (a request, or the expiry timer): the end of an allocation that
      * ends without a request (connection closed, shutdown) is dated with them. */

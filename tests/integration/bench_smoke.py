@@ -9,6 +9,14 @@ small that no machine is too slow for them.
     allocation is set up and released; relayed packet counts are above
     zero in both directions and nothing is lost;
   - credentials minted from a REST secret work the same;
+  - the Binding and allocation-cycle phases (401, Allocate, Refresh 0 on a
+    new socket or connection each time) complete over UDP and TCP with no
+    failure;
+  - relaying with Send and Data indications loses nothing; refreshing the
+    allocations of the capacity phase works, and the server's memory after
+    they are released is reported;
+  - tern-forward, the raw UDP forwarder, carries a run of --relay-mode raw
+    both ways and reports its counts when stopped;
   - a server address outside loopback is refused before anything is sent
     (exit status 2), and so is a run without credentials.
 
@@ -113,6 +121,78 @@ def rest_run(t, d):
              json.dumps(obj.get("setup")))
 
 
+def base_args(d):
+    return ["--server", "%s:%d" % (h.LOOPBACK4, d.port), "--user", USER, "--password",
+            PASSWORD, "--server-pid", str(d.proc.pid), "--clients", "0", "--latency-rate", "0",
+            "--timeout", "20"]
+
+
+def rates_run(t, d):
+    for transport in ("udp", "tcp"):
+        for phase in ("binding", "cycle"):
+            name = "%s over %s" % (phase, transport)
+            status, out, err = run_bench(base_args(d) + ["--allocations", "0", "--" + phase, "0.3",
+                                                         "--transport", transport])
+            t.eq(status, 0, "%s: exit status 0" % name, err[-800:] + out[-800:])
+            obj = parse(t, name, out, err)
+            if obj is None:
+                continue
+            res = obj.get(phase, {})
+            t.ok(res.get("ok", 0) > 0, "%s: answers counted" % name, json.dumps(res)[:600])
+            t.eq(res.get("failed"), 0, "%s: no failure" % name, json.dumps(res)[:600])
+            t.ok(res.get("server_cpu_s") is not None, "%s: the server's CPU time was read"
+                 % name, json.dumps(res)[:600])
+
+
+def send_and_refresh_run(t, d):
+    status, out, err = run_bench(base_args(d) + ["--allocations", "2", "--relay-mode", "send",
+                                                 "--duration", "0.5", "--window", "8",
+                                                 "--capacity", "20", "--refresh-passes", "1",
+                                                 "--settle", "0.2"])
+    t.eq(status, 0, "Send indications: exit status 0", err[-800:] + out[-800:])
+    obj = parse(t, "Send indications", out, err)
+    if obj is None:
+        return
+    check_flow(t, "Send indications", obj.get("throughput", {}))
+    cap = obj.get("capacity", {})
+    t.eq((cap.get("refresh") or {}).get("ok"), 20, "capacity: 20 allocations refreshed",
+         json.dumps(cap))
+    t.eq(cap.get("released"), 20, "capacity: then released", json.dumps(cap))
+    t.ok(cap.get("server_rss_kib_freed") is not None,
+         "capacity: the server's memory after the release is read", json.dumps(cap))
+
+
+def forward_run(t):
+    fwd = os.path.join(os.path.dirname(bench_path()), "tern-forward")
+    if not os.access(fwd, os.X_OK):
+        t.ok(False, "tern-forward is built next to tern-bench", fwd)
+        return
+    port = h.free_port()
+    echo = h.free_port(avoid=(port,))
+    proc = h.track_process(subprocess.Popen(
+        [fwd, "--listen", "%s:%d" % (h.LOOPBACK4, port), "--peer", "%s:%d" % (h.LOOPBACK4, echo),
+         "--gso", "1", "--duration", "15"], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE))
+    status, out, err = run_bench(["--server", "%s:%d" % (h.LOOPBACK4, port), "--user", USER,
+                                  "--password", PASSWORD, "--server-pid", str(proc.pid),
+                                  "--relay-mode", "raw", "--echo-port", str(echo),
+                                  "--clients", "0", "--allocations", "2", "--window", "8",
+                                  "--duration", "0.5", "--latency-rate", "200",
+                                  "--latency-duration", "0.3", "--timeout", "20"])
+    h.stop_process(proc)
+    fwd_out = proc.stdout.read().decode("utf-8", "replace")
+    t.eq(status, 0, "raw forwarder: exit status 0", err[-800:] + out[-800:])
+    obj = parse(t, "raw forwarder", out, err)
+    if obj is not None:
+        check_flow(t, "raw forwarder", obj.get("throughput", {}))
+    try:
+        counts = json.loads(fwd_out)
+    except ValueError:
+        counts = {}
+    t.ok(counts.get("to_peer", 0) > 0 and counts.get("to_client", 0) > 0,
+         "tern-forward prints its counts when stopped", fwd_out[:300])
+
+
 def refusals(t):
     status, out, err = run_bench(["--server", "192.0.2.1:9", "--user", USER, "--password",
                                   PASSWORD])
@@ -135,6 +215,9 @@ def main():
     with h.Ternd(t, config=config, args=["-t", "2"], avoid_ports=window) as d:
         t.run("full run", full_run, t, d)
         t.run("REST secret", rest_run, t, d)
+        t.run("Binding and allocation cycles", rates_run, t, d)
+        t.run("Send indications and refreshes", send_and_refresh_run, t, d)
+    t.run("raw forwarder", forward_run, t)
     return t.finish()
 
 

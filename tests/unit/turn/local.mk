@@ -39,3 +39,5 @@ TESTS += tests/unit/turn/turn_worker_test
 EXTRA_DIST += tests/unit/turn/turn_fake.h
 check_PROGRAMS += tests/unit/turn/turn_usage_test
 TESTS += tests/unit/turn/turn_usage_test
+check_PROGRAMS += tests/unit/turn/turn_pool_test
+TESTS += tests/unit/turn/turn_pool_test
