@@ -7,7 +7,8 @@ print TAP on stdout, read by automake's tap-driver.sh under `make check`.
 What lives here:
   - Tap: ok/not ok lines with a counter, SKIP, diagnostics, a final plan,
     exit status 1 when any check failed, and a watchdog that bounds a script.
-  - free_port(): a port free for both UDP and TCP on every given loopback IP.
+  - free_port(): a port free for both UDP and TCP on every given loopback IP;
+    udp_echoes(): whether an echo server really answers on a port.
   - Ternd: a context manager that starts the binary named by $TERND, captures
     its output, waits for "server: ready:", stops it by its own PID and
     reports its exit status and any sanitizer report as TAP checks.
@@ -213,6 +214,28 @@ def free_port(hosts=(LOOPBACK4,), attempts=200, avoid=()):
         if all(_port_free(h, port) for h in hosts):
             return port
     raise RuntimeError("no port free for UDP and TCP on %s" % (hosts,))
+
+
+def udp_echoes(host, port, timeout_s=1.0, tries=3):
+    """True when a probe datagram sent to host:port comes back unchanged
+    from host:port within timeout_s (sent up to tries times): an echo
+    server (turnutils_peer, an echoing UdpPeer) really holds that port.
+    Other datagrams arriving meanwhile are ignored."""
+    probe = b"tern-echo-probe %d" % random.getrandbits(32)
+    with socket.socket(family_of(host), socket.SOCK_DGRAM) as s:
+        s.bind((host, 0))
+        for _ in range(tries):
+            s.sendto(probe, (host, port))
+            deadline = time.monotonic() + timeout_s / tries
+            while (left := deadline - time.monotonic()) > 0:
+                s.settimeout(left)
+                try:
+                    data, src = s.recvfrom(2048)
+                except (socket.timeout, ConnectionRefusedError):
+                    break
+                if data == probe and src[1] == port:
+                    return True
+    return False
 
 
 # ---------------------------------------------------------------- ternd

@@ -176,13 +176,16 @@ def run_uclient(flags, port, peer_port):
 
 
 def start_peer(avoid):
+    """turnutils_peer on a free port outside avoid. Returns (Popen, port).
+    turnutils_peer keeps running when its bind fails, so the port must
+    answer an echo probe (the runs use -c: only this port, not port + 1)."""
     for _ in range(20):
         port = h.free_port(avoid=avoid)
         proc = h.track_process(subprocess.Popen(
             [PEER, "-L", h.LOOPBACK4, "-p", str(port)], stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
         time.sleep(0.3)
-        if proc.poll() is None:
+        if proc.poll() is None and h.udp_echoes(h.LOOPBACK4, port):
             return proc, port
         h.stop_process(proc)
     raise RuntimeError("turnutils_peer did not start")

@@ -25,7 +25,8 @@ expected number of messages. Flags used (all runs: -p PORT, -e 127.0.0.1,
   -m 50        50 clients at once (fewer messages each).
 
 Without -r the peer port defaults to 3480; without -p the server port to
-3478: both are always given. uclient 4.6.1 picks channel numbers across
+3478: both are always given. The RTCP allocation's peer is the -r port + 1,
+which turnutils_peer binds too: start_peer proves both ports echo. uclient 4.6.1 picks channel numbers across
 0x4000-0x7FFF (RFC 5766), which ternd accepts unless turn.channel_strict.
 A run takes 3-6 s whatever -n (it paces itself on 1 s ticks), so the
 single-client runs go in parallel and the 50-client run after them; each
@@ -103,8 +104,17 @@ def report(t, label, result, clients, per_alloc, allocs):
 
 
 def start_peer(avoid):
-    """turnutils_peer on a free port (and the one above it: uclient's RTCP
-    runs may use it) outside avoid. Returns (Popen, port)."""
+    """turnutils_peer on a free port P and on P + 1, outside avoid. Returns
+    (Popen, P).
+
+    turnutils_peer binds P and P + 1, and uclient's RTCP allocation (the
+    run without -c) sends to P + 1. When a bind fails, turnutils_peer logs
+    "Trying to bind ... errno=98" and keeps serving the ports it got: with
+    P + 1 held by another process (P comes from the kernel's ephemeral
+    range, which parallel tests crowd), the RTCP half of that run is echoed
+    by nobody and the run loses exactly half its messages. So both ports
+    must answer an echo probe before the runs; a peer missing one is
+    stopped and another port tried."""
     for _ in range(20):
         port = h.free_port(avoid=avoid)
         if port + 1 in avoid or port + 1 in h.RESERVED_PORTS:
@@ -113,10 +123,15 @@ def start_peer(avoid):
             [PEER, "-L", h.LOOPBACK4, "-p", str(port)], stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
         time.sleep(0.3)
-        if proc.poll() is None:
+        if proc.poll() is None and peer_answers(port):
             return proc, port
         h.stop_process(proc)
-    raise RuntimeError("turnutils_peer did not start")
+    raise RuntimeError("turnutils_peer did not start on two free ports")
+
+
+def peer_answers(port):
+    """True when turnutils_peer echoes on port (RTP) and port + 1 (RTCP)."""
+    return all(h.udp_echoes(h.LOOPBACK4, p) for p in (port, port + 1))
 
 
 def group_runs(t, d, window):
@@ -131,6 +146,8 @@ def group_runs(t, d, window):
             report(t, label, run_uclient(flags, d.port, peer_port), clients, per_alloc,
                    allocs)
         t.ok(peer.poll() is None, "turnutils_peer still running after the runs")
+        t.ok(peer_answers(peer_port), "turnutils_peer still echoes on %d and %d"
+             % (peer_port, peer_port + 1))
     finally:
         h.stop_process(peer)
 
