@@ -12,3 +12,4 @@ include tests/unit/net/local.mk
 include tests/fuzz/turn.mk
 include tests/unit/store/local.mk
 include tests/fuzz/store.mk
+include tests/fuzz/tools.mk
