@@ -13,3 +13,5 @@ include tests/fuzz/turn.mk
 include tests/unit/store/local.mk
 include tests/fuzz/store.mk
 include tests/fuzz/tools.mk
+include tests/unit/http/local.mk
+include tests/fuzz/http.mk
