@@ -13,7 +13,7 @@ set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 seconds=${1:-30}
 [ $# -gt 0 ] && shift
-targets=${*:-"stun_decode channel stream_frame rest_username nonce conf turn_handle journal_line ternctl_json http_user"}
+targets=${*:-"stun_decode channel stream_frame rest_username nonce conf turn_handle journal_line ternctl_json http_user admin_line"}
 CC=${CC:-clang}
 
 case "$seconds" in
@@ -37,6 +37,7 @@ sources_for() {
     journal_line) echo "$top/src/util/*.c $top/src/store/store_record.c" ;;
     ternctl_json) echo "$top/src/util/*.c $top/tools/ternctl_json.c" ;;
     http_user) echo "$top/src/util/*.c $top/src/http/http_request.c" ;;
+    admin_line) echo "$top/src/util/*.c $top/src/server_admin_line.c" ;;
     turn_handle) echo "$top/src/util/*.c $top/src/stun/*.c $top/src/auth/*.c $top/src/turn/*.c" ;;
     *) return 1 ;;
     esac

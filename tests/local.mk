@@ -15,3 +15,5 @@ include tests/fuzz/store.mk
 include tests/fuzz/tools.mk
 include tests/unit/http/local.mk
 include tests/fuzz/http.mk
+include tests/unit/server/local.mk
+include tests/fuzz/server.mk
