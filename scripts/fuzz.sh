@@ -13,7 +13,7 @@ set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 seconds=${1:-30}
 [ $# -gt 0 ] && shift
-targets=${*:-"stun_decode channel stream_frame rest_username nonce conf turn_handle journal_line"}
+targets=${*:-"stun_decode channel stream_frame rest_username nonce conf turn_handle journal_line ternctl_json http_user admin_line"}
 CC=${CC:-clang}
 
 case "$seconds" in
@@ -35,6 +35,9 @@ sources_for() {
     rest_username | nonce) echo "$top/src/util/*.c $top/src/stun/*.c $top/src/auth/*.c" ;;
     conf) echo "$top/src/util/*.c $top/src/conf/*.c" ;;
     journal_line) echo "$top/src/util/*.c $top/src/store/store_record.c" ;;
+    ternctl_json) echo "$top/src/util/*.c $top/tools/ternctl_json.c" ;;
+    http_user) echo "$top/src/util/*.c $top/src/http/http_request.c" ;;
+    admin_line) echo "$top/src/util/*.c $top/src/server_admin_line.c" ;;
     turn_handle) echo "$top/src/util/*.c $top/src/stun/*.c $top/src/auth/*.c $top/src/turn/*.c" ;;
     *) return 1 ;;
     esac
@@ -60,7 +63,7 @@ for target in $targets; do
     # shellcheck disable=SC2086 # $libs is a list of globs
     if ! $CC -std=c11 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer \
         -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-        -I"$top/src" -I"$top/tests" -I"$work/config" \
+        -I"$top/src" -I"$top/tools" -I"$top/tests" -I"$work/config" \
         -o "$bin" "$src" $libs -lcrypto -lpthread $(extra_libs_for "$target"); then
         echo "fuzz.sh: $target does not build" >&2
         status=1

@@ -2,6 +2,7 @@
 #include "server_admin.h"
 
 #include "config.h"
+#include "server_admin_line.h"
 #include "turn/turn_usage.h"
 #include "turn/turn_worker.h"
 #include "util/addr.h"
@@ -23,9 +24,6 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-/* Words in a request line: the command and its arguments. */
-#define SERVER_ADMIN_WORDS_MAX 4
-
 struct server_admin_conn {
     struct server_admin *admin;
     struct bufferevent *bev;
@@ -39,12 +37,6 @@ struct server_admin {
     char *path;
     struct server_admin_target target;
     struct server_admin_conn *conns[SERVER_ADMIN_CONNS_MAX];
-};
-
-/* One parsed request line. */
-struct server_admin_request {
-    char *words[SERVER_ADMIN_WORDS_MAX];
-    size_t count;
 };
 
 /* Writes s as a JSON string. Bytes outside printable ASCII are escaped one by one, so the answer
@@ -96,7 +88,7 @@ static bool server_admin_draining(const struct server_admin *a)
     return a->target.draining != NULL && a->target.draining(a->target.ctx);
 }
 
-static void server_admin_status(struct server_admin *a, const struct server_admin_request *r,
+static void server_admin_status(struct server_admin *a, const struct server_admin_line *r,
                                 struct evbuffer *out)
 {
     (void)r;
@@ -155,7 +147,7 @@ static void server_admin_session(struct evbuffer *out, const struct turn_worker_
                               e->bytes_to_client, worker);
 }
 
-static void server_admin_sessions(struct server_admin *a, const struct server_admin_request *r,
+static void server_admin_sessions(struct server_admin *a, const struct server_admin_line *r,
                                   struct evbuffer *out)
 {
     size_t left = SERVER_ADMIN_SESSIONS_MAX;
@@ -201,7 +193,7 @@ static void server_admin_kill_job(struct net_worker *w, void *arg)
     }
 }
 
-static void server_admin_kill(struct server_admin *a, const struct server_admin_request *r,
+static void server_admin_kill(struct server_admin *a, const struct server_admin_line *r,
                               struct evbuffer *out)
 {
     struct server_admin_kill_job j = {.user = NULL};
@@ -224,7 +216,7 @@ static void server_admin_kill(struct server_admin *a, const struct server_admin_
     (void)evbuffer_add_printf(out, "{\"ok\": true, \"ended\": %zu}\n", j.ended);
 }
 
-static void server_admin_drain(struct server_admin *a, const struct server_admin_request *r,
+static void server_admin_drain(struct server_admin *a, const struct server_admin_line *r,
                                struct evbuffer *out)
 {
     (void)r;
@@ -237,7 +229,7 @@ static void server_admin_drain(struct server_admin *a, const struct server_admin
                               server_admin_draining(a) ? "true" : "false");
 }
 
-static void server_admin_reload(struct server_admin *a, const struct server_admin_request *r,
+static void server_admin_reload(struct server_admin *a, const struct server_admin_line *r,
                                 struct evbuffer *out)
 {
     char msg[1024] = "";
@@ -254,8 +246,8 @@ static void server_admin_reload(struct server_admin *a, const struct server_admi
     (void)evbuffer_add_printf(out, "}\n");
 }
 
-typedef void (*server_admin_command_fn)(struct server_admin *a,
-                                        const struct server_admin_request *r, struct evbuffer *out);
+typedef void (*server_admin_command_fn)(struct server_admin *a, const struct server_admin_line *r,
+                                        struct evbuffer *out);
 
 static const struct server_admin_command {
     const char *name;
@@ -266,41 +258,12 @@ static const struct server_admin_command {
     {"reload", server_admin_reload},
 };
 
-/* Splits line (NUL-terminated, modified) into words. Returns 0, or -1 when it holds too many
- * words or a byte that is not printable ASCII. */
-static int server_admin_parse(char *line, struct server_admin_request *r)
-{
-    char *p = line;
-
-    r->count = 0;
-    for (char *c = line; *c != '\0'; c++) {
-        if ((unsigned char)*c < 0x20 || (unsigned char)*c >= 0x7f) {
-            return -1;
-        }
-    }
-    while (*p != '\0') {
-        p += strspn(p, " ");
-        if (*p == '\0') {
-            break;
-        }
-        if (r->count == SERVER_ADMIN_WORDS_MAX) {
-            return -1;
-        }
-        r->words[r->count++] = p;
-        p += strcspn(p, " ");
-        if (*p != '\0') {
-            *p++ = '\0';
-        }
-    }
-    return 0;
-}
-
 /* Runs the command of line and queues its answer in out. */
 static void server_admin_dispatch(struct server_admin *a, char *line, struct evbuffer *out)
 {
-    struct server_admin_request r;
+    struct server_admin_line r;
 
-    if (server_admin_parse(line, &r) < 0) {
+    if (server_admin_line_parse(line, &r) < 0) {
         server_admin_error(out, "malformed request: expected one line of printable words");
         return;
     }

@@ -12,3 +12,9 @@ include tests/unit/net/local.mk
 include tests/fuzz/turn.mk
 include tests/unit/store/local.mk
 include tests/fuzz/store.mk
+include tests/unit/tools/local.mk
+include tests/fuzz/tools.mk
+include tests/unit/http/local.mk
+include tests/fuzz/http.mk
+include tests/unit/server/local.mk
+include tests/fuzz/server.mk

@@ -23,7 +23,7 @@ struct ternctl_json_parser {
 
 static void ternctl_json_skip_space(struct ternctl_json_parser *ps)
 {
-    while (ps->p < ps->end && strchr(" \t\r\n", *ps->p) != NULL) {
+    while (ps->p < ps->end && *ps->p != '\0' && strchr(" \t\r\n", *ps->p) != NULL) {
         ps->p++;
     }
 }
@@ -91,12 +91,17 @@ static char *ternctl_json_string(struct ternctl_json_parser *ps)
     return s;
 }
 
-/* Reads a literal or a number. Returns it owned, or NULL. */
+/* Reads a literal or a number. Returns it owned, or NULL. The text need not be NUL-terminated,
+ * so the scan stops at its end (found by the fuzz target ternctl_json). */
 static char *ternctl_json_bare(struct ternctl_json_parser *ps)
 {
-    size_t n = strspn(ps->p, "+-.0123456789eEtruefalsn");
+    size_t n = 0;
 
-    if (n == 0 || n > (size_t)(ps->end - ps->p)) {
+    while (n < (size_t)(ps->end - ps->p) && ps->p[n] != '\0' &&
+           strchr("+-.0123456789eEtruefalsn", ps->p[n]) != NULL) {
+        n++;
+    }
+    if (n == 0) {
         return NULL;
     }
     char *s = xmalloc(n + 1);
@@ -131,7 +136,8 @@ static int ternctl_json_scalar(struct ternctl_json_parser *ps)
     bool is_string = *ps->p == '"';
     char *v = is_string ? ternctl_json_string(ps) : ternctl_json_bare(ps);
 
-    if (v == NULL || ps->depth == 0) {
+    /* An object's value needs its key: {"a": 1 2} is not JSON. */
+    if (v == NULL || ps->depth == 0 || (ps->stack[ps->depth - 1].is_object && ps->key == NULL)) {
         xfree(&v);
         return -1;
     }
@@ -147,6 +153,9 @@ static int ternctl_json_open(struct ternctl_json_parser *ps, bool is_object)
 {
     if (ps->depth == TERNCTL_JSON_DEPTH_MAX || (ps->depth == 0 && !is_object)) {
         return -1;
+    }
+    if (ps->depth > 0 && ps->stack[ps->depth - 1].is_object && ps->key == NULL) {
+        return -1; /* a member without a key */
     }
     ps->stack[ps->depth].is_object = is_object;
     ps->stack[ps->depth].object = is_object ? ps->doc->objects++ : 0;

@@ -1,6 +1,7 @@
 #define LOG_MODULE "http"
 #include "http/http_server.h"
 
+#include "http/http_request.h"
 #include "util/addr.h"
 #include "util/crypto.h"
 #include "util/log.h"
@@ -22,8 +23,6 @@
 #define HTTP_SERVER_BODY_MAX ((size_t)8 * 1024 * 1024)
 /* The largest body of a credential request. */
 #define HTTP_SERVER_POST_MAX 1024
-/* The longest user part a credential request may name. */
-#define HTTP_SERVER_USER_MAX 64
 /* The largest TLS certificate or key file read. */
 #define HTTP_SERVER_PEM_MAX ((size_t)1024 * 1024)
 
@@ -135,61 +134,6 @@ static bool http_server_authorized(const struct http_server *h, struct MHD_Conne
     return http_server_bearer_ok(h->token, conn);
 }
 
-/* True when the user part is 1 to HTTP_SERVER_USER_MAX bytes of [A-Za-z0-9._@+-]. */
-static bool http_server_user_ok(const char *user, size_t len)
-{
-    if (len == 0 || len > HTTP_SERVER_USER_MAX) {
-        return false;
-    }
-    for (size_t i = 0; i < len; i++) {
-        char c = user[i];
-        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                  c == '.' || c == '_' || c == '@' || c == '+' || c == '-';
-        if (!ok) {
-            return false;
-        }
-    }
-    return true;
-}
-
-/* Finds "user": "<value>" in a small JSON object body and copies the value into user. Returns
- * 0 (user is "" when the body names none), or -1 when the body is not such an object. */
-static int http_server_body_user(const char *body, size_t len, char *user, size_t cap)
-{
-    const char *p = body;
-    const char *end = body + len;
-
-    user[0] = '\0';
-    while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')) {
-        p++;
-    }
-    if (p == end) {
-        return 0;
-    }
-    if (*p != '{' || memchr(p, '}', (size_t)(end - p)) == NULL) {
-        return -1;
-    }
-    const char *key = memmem(p, (size_t)(end - p), "\"user\"", 6);
-    if (key == NULL) {
-        return 0;
-    }
-    p = key + 6;
-    while (p < end && (*p == ' ' || *p == ':')) {
-        p++;
-    }
-    if (p == end || *p != '"') {
-        return -1;
-    }
-    p++;
-    const char *close = memchr(p, '"', (size_t)(end - p));
-    if (close == NULL || (size_t)(close - p) >= cap) {
-        return -1;
-    }
-    memcpy(user, p, (size_t)(close - p));
-    user[close - p] = '\0';
-    return http_server_user_ok(user, strlen(user)) ? 0 : -1;
-}
-
 /* Counts a credential request in the window of the current second. True while under the
  * rate. */
 static bool http_server_rate_ok(struct http_server *h)
@@ -211,7 +155,7 @@ static enum MHD_Result http_server_credential(struct http_server *h, struct MHD_
                                               const struct http_server_post *post)
 {
     const char *q = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "user");
-    char user[HTTP_SERVER_USER_MAX + 1];
+    char user[HTTP_REQUEST_USER_MAX + 1];
     struct http_body body;
 
     if (!http_server_bearer_ok(h->api_key, conn)) {
@@ -220,12 +164,12 @@ static enum MHD_Result http_server_credential(struct http_server *h, struct MHD_
     if (!http_server_rate_ok(h)) {
         return http_server_error(conn, MHD_HTTP_TOO_MANY_REQUESTS, "too many requests\n");
     }
-    if (post->too_large || http_server_body_user(post->body, post->len, user, sizeof(user)) < 0) {
+    if (post->too_large || http_request_body_user(post->body, post->len, user, sizeof(user)) < 0) {
         return http_server_error(conn, MHD_HTTP_BAD_REQUEST,
                                  "expected no body or {\"user\": \"name\"}\n");
     }
     if (q != NULL) {
-        if (!http_server_user_ok(q, strlen(q))) {
+        if (!http_request_user_ok(q, strlen(q))) {
             return http_server_error(conn, MHD_HTTP_BAD_REQUEST,
                                      "user: 1 to 64 of A-Z a-z 0-9 . _ @ + -\n");
         }
