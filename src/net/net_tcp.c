@@ -415,15 +415,30 @@ static void net_tcp_on_first_byte(evutil_socket_t fd, short what, void *arg)
     }
 }
 
-/* Waits for the first byte, at most tls.handshake_timeout_s. */
-static int net_tcp_conn_setup(struct net_tcp_conn *c)
+/* The local address of c: the listener's own when it is bound to one address and port (no
+ * getsockname() per connection), else the socket's. */
+static int net_tcp_conn_local(struct net_tcp_conn *c, const struct addr *listening)
 {
-    struct timeval limit = {.tv_sec = (time_t)c->worker->opts->tls_handshake_timeout_s};
     struct sockaddr_storage ss;
     socklen_t len = sizeof(ss);
 
+    if (!addr_is_any(listening) && listening->port != 0) {
+        c->local = *listening;
+        return 0;
+    }
     if (getsockname(c->fd, (struct sockaddr *)&ss, &len) < 0 ||
         addr_from_sockaddr(&c->local, (struct sockaddr *)&ss, len) < 0) {
+        return -1;
+    }
+    return 0;
+}
+
+/* Waits for the first byte, at most tls.handshake_timeout_s. */
+static int net_tcp_conn_setup(struct net_tcp_conn *c, const struct addr *listening)
+{
+    struct timeval limit = {.tv_sec = (time_t)c->worker->opts->tls_handshake_timeout_s};
+
+    if (net_tcp_conn_local(c, listening) < 0) {
         return -1;
     }
     c->transport = TURN_TRANSPORT_TCP;
@@ -476,7 +491,7 @@ static void net_tcp_on_accept(struct evconnlistener *listener, evutil_socket_t f
     c->client = client;
     c->ip_counted = counted > 0;
     net_tcp_conn_link(w, c);
-    if (net_tcp_conn_setup(c) < 0) {
+    if (net_tcp_conn_setup(c, &l->local) < 0) {
         net_tcp_conn_free(c);
     }
 }
