@@ -12,13 +12,13 @@
 #include "util/xalloc.h"
 
 #include <errno.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/bufferevent_ssl.h>
 #include <event2/event.h>
 #include <event2/listener.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <openssl/ssl.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -36,6 +36,14 @@
  * output drained below the low mark. */
 #define NET_TCP_OUTPUT_PAUSE (NET_TCP_OUTPUT_MAX / 2)
 #define NET_TCP_OUTPUT_LOW   (NET_TCP_OUTPUT_MAX / 4)
+/* Answers to the frames of one read, gathered to leave in one send(). */
+#define NET_TCP_BATCH_LEN 8192
+
+/* The answers of one read of a plain TCP connection, kept on the stack of net_tcp_on_read(). */
+struct net_tcp_batch {
+    size_t len;
+    uint8_t buf[NET_TCP_BATCH_LEN];
+};
 
 struct net_tcp_listener {
     struct net_worker *worker;
@@ -54,9 +62,10 @@ struct net_tcp_conn {
     struct bufferevent *bev; /* NULL while the first byte is awaited */
     struct event *deadline;  /* first byte or handshake not done in time; NULL after */
     enum turn_transport transport;
-    bool handshake_done; /* TLS only */
-    bool read_paused;    /* output above NET_TCP_OUTPUT_PAUSE */
-    bool ip_counted;     /* counted in the per-IP connection quota */
+    bool handshake_done;         /* TLS only */
+    bool read_paused;            /* output above NET_TCP_OUTPUT_PAUSE */
+    bool ip_counted;             /* counted in the per-IP connection quota */
+    struct net_tcp_batch *batch; /* set while a plain TCP read is handled */
     struct addr client;
     struct addr local;
     struct net_tcp_conn *prev;
@@ -123,11 +132,9 @@ static int net_tcp_queue(struct net_tcp_conn *c, struct evbuffer *output, const 
     return rc;
 }
 
-int net_tcp_conn_send(struct net_tcp_conn *c, const void *data, size_t len)
+/* Queues data in the bufferevent's output; returns 0, or -1 when the output is full. */
+static int net_tcp_conn_queue(struct net_tcp_conn *c, const void *data, size_t len)
 {
-    if (c->bev == NULL) {
-        return -1;
-    }
     struct evbuffer *output = bufferevent_get_output(c->bev);
     size_t queued = evbuffer_get_length(output);
 
@@ -142,6 +149,48 @@ int net_tcp_conn_send(struct net_tcp_conn *c, const void *data, size_t len)
         (void)bufferevent_disable(c->bev, EV_READ);
     }
     return 0;
+}
+
+/*
+ * Sends the answers gathered during a read. With nothing queued before them they go straight to
+ * the socket: through the bufferevent they would wait for the next loop round and cost two
+ * epoll_ctl() calls (watch for writable, then stop). What the socket does not take is queued.
+ */
+static void net_tcp_batch_flush(struct net_tcp_conn *c)
+{
+    struct net_tcp_batch *b = c->batch;
+    size_t sent = 0;
+
+    if (b == NULL || b->len == 0) {
+        return;
+    }
+    if (evbuffer_get_length(bufferevent_get_output(c->bev)) == 0) {
+        ssize_t n = send(bufferevent_getfd(c->bev), b->buf, b->len, MSG_DONTWAIT | MSG_NOSIGNAL);
+        /* On an error the bufferevent's own write finds it again and ends the connection. */
+        sent = n > 0 ? (size_t)n : 0;
+    }
+    if (sent < b->len) {
+        (void)net_tcp_conn_queue(c, b->buf + sent, b->len - sent);
+    }
+    b->len = 0;
+}
+
+int net_tcp_conn_send(struct net_tcp_conn *c, const void *data, size_t len)
+{
+    if (c->bev == NULL) {
+        return -1;
+    }
+    struct net_tcp_batch *b = c->batch;
+    if (b != NULL && len <= sizeof(b->buf)) {
+        if (b->len + len > sizeof(b->buf)) {
+            net_tcp_batch_flush(c);
+        }
+        memcpy(b->buf + b->len, data, len);
+        b->len += len;
+        return 0;
+    }
+    net_tcp_batch_flush(c);
+    return net_tcp_conn_queue(c, data, len);
 }
 
 /* The output drained below NET_TCP_OUTPUT_LOW: reading resumes. */
@@ -217,8 +266,16 @@ static int net_tcp_drain_frames(struct net_tcp_conn *c, struct evbuffer *input)
 static void net_tcp_on_read(struct bufferevent *bev, void *arg)
 {
     struct net_tcp_conn *c = arg;
+    struct net_tcp_batch batch;
+    int rc;
 
-    if (net_tcp_drain_frames(c, bufferevent_get_input(bev)) < 0) {
+    /* Over TLS every answer is its own record (see net_tcp_queue()): no batch. */
+    batch.len = 0;
+    c->batch = c->transport == TURN_TRANSPORT_TCP ? &batch : NULL;
+    rc = net_tcp_drain_frames(c, bufferevent_get_input(bev));
+    net_tcp_batch_flush(c);
+    c->batch = NULL;
+    if (rc < 0) {
         char a[ADDR_STR_LEN];
         log_debug("closing %s: stream is not STUN or ChannelData",
                   addr_format(&c->client, a, sizeof(a)));
@@ -358,15 +415,30 @@ static void net_tcp_on_first_byte(evutil_socket_t fd, short what, void *arg)
     }
 }
 
-/* Waits for the first byte, at most tls.handshake_timeout_s. */
-static int net_tcp_conn_setup(struct net_tcp_conn *c)
+/* The local address of c: the listener's own when it is bound to one address and port (no
+ * getsockname() per connection), else the socket's. */
+static int net_tcp_conn_local(struct net_tcp_conn *c, const struct addr *listening)
 {
-    struct timeval limit = {.tv_sec = (time_t)c->worker->opts->tls_handshake_timeout_s};
     struct sockaddr_storage ss;
     socklen_t len = sizeof(ss);
 
+    if (!addr_is_any(listening) && listening->port != 0) {
+        c->local = *listening;
+        return 0;
+    }
     if (getsockname(c->fd, (struct sockaddr *)&ss, &len) < 0 ||
         addr_from_sockaddr(&c->local, (struct sockaddr *)&ss, len) < 0) {
+        return -1;
+    }
+    return 0;
+}
+
+/* Waits for the first byte, at most tls.handshake_timeout_s. */
+static int net_tcp_conn_setup(struct net_tcp_conn *c, const struct addr *listening)
+{
+    struct timeval limit = {.tv_sec = (time_t)c->worker->opts->tls_handshake_timeout_s};
+
+    if (net_tcp_conn_local(c, listening) < 0) {
         return -1;
     }
     c->transport = TURN_TRANSPORT_TCP;
@@ -419,7 +491,7 @@ static void net_tcp_on_accept(struct evconnlistener *listener, evutil_socket_t f
     c->client = client;
     c->ip_counted = counted > 0;
     net_tcp_conn_link(w, c);
-    if (net_tcp_conn_setup(c) < 0) {
+    if (net_tcp_conn_setup(c, &l->local) < 0) {
         net_tcp_conn_free(c);
     }
 }

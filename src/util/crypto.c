@@ -1,5 +1,7 @@
 #include "util/crypto.h"
 
+#include "util/xalloc.h"
+
 #include <limits.h>
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
@@ -19,11 +21,36 @@ static EVP_MAC *crypto_hmac;
 static EVP_MD *crypto_md_sha256;
 static EVP_MD *crypto_md_md5;
 
+/*
+ * Each thread keeps one HMAC context per digest and gives it a new key per message: making a
+ * context and setting its digest by name costs several times the MAC itself (a digest fetch per
+ * call). The contexts go with the thread (the key's destructor).
+ */
+enum { CRYPTO_HMAC_SHA1, CRYPTO_HMAC_SHA256, CRYPTO_HMAC_COUNT };
+
+static pthread_key_t crypto_thread_key;
+static int crypto_thread_key_ok;
+
+struct crypto_thread {
+    EVP_MAC_CTX *hmac[CRYPTO_HMAC_COUNT];
+};
+
+static void crypto_thread_free(void *arg)
+{
+    struct crypto_thread *t = arg;
+
+    for (int i = 0; i < CRYPTO_HMAC_COUNT; i++) {
+        EVP_MAC_CTX_free(t->hmac[i]);
+    }
+    xfree(&t);
+}
+
 static void crypto_fetch_all(void)
 {
     crypto_hmac = EVP_MAC_fetch(NULL, "HMAC", NULL);
     crypto_md_sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
     crypto_md_md5 = EVP_MD_fetch(NULL, "MD5", NULL);
+    crypto_thread_key_ok = pthread_key_create(&crypto_thread_key, crypto_thread_free) == 0;
 }
 
 static int crypto_ready(void)
@@ -41,14 +68,55 @@ static int crypto_mac_chunks(EVP_MAC_CTX *ctx, const struct crypto_chunk *chunks
     return 0;
 }
 
-/* A digest for HMAC: its OpenSSL name and output size. */
+/* A digest for HMAC: its OpenSSL name, output size and slot in struct crypto_thread. */
 struct crypto_hmac_alg {
     const char *digest;
     size_t out_len;
+    int slot;
 };
 
-static const struct crypto_hmac_alg crypto_alg_sha1 = {"SHA1", CRYPTO_SHA1_LEN};
-static const struct crypto_hmac_alg crypto_alg_sha256 = {"SHA256", CRYPTO_SHA256_LEN};
+static const struct crypto_hmac_alg crypto_alg_sha1 = {"SHA1", CRYPTO_SHA1_LEN, CRYPTO_HMAC_SHA1};
+static const struct crypto_hmac_alg crypto_alg_sha256 = {"SHA256", CRYPTO_SHA256_LEN,
+                                                         CRYPTO_HMAC_SHA256};
+
+/* A new HMAC context for alg's digest, or NULL. */
+static EVP_MAC_CTX *crypto_hmac_ctx_new(const struct crypto_hmac_alg *alg)
+{
+    EVP_MAC_CTX *ctx = EVP_MAC_CTX_new(crypto_hmac);
+    OSSL_PARAM params[2];
+
+    if (ctx == NULL) {
+        return NULL;
+    }
+    params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)alg->digest, 0);
+    params[1] = OSSL_PARAM_construct_end();
+    if (EVP_MAC_CTX_set_params(ctx, params) != 1) {
+        EVP_MAC_CTX_free(ctx);
+        return NULL;
+    }
+    return ctx;
+}
+
+/* This thread's HMAC context for alg, made on first use; NULL when that fails (the caller then
+ * makes one of its own). */
+static EVP_MAC_CTX *crypto_hmac_ctx_cached(const struct crypto_hmac_alg *alg)
+{
+    if (!crypto_thread_key_ok) {
+        return NULL;
+    }
+    struct crypto_thread *t = pthread_getspecific(crypto_thread_key);
+    if (t == NULL) {
+        t = xcalloc(1, sizeof(*t));
+        if (pthread_setspecific(crypto_thread_key, t) != 0) {
+            xfree(&t);
+            return NULL;
+        }
+    }
+    if (t->hmac[alg->slot] == NULL) {
+        t->hmac[alg->slot] = crypto_hmac_ctx_new(alg);
+    }
+    return t->hmac[alg->slot];
+}
 
 /* HMAC under alg into out, which holds alg->out_len bytes. Returns 0 or -1. */
 static int crypto_hmac_run(const struct crypto_hmac_alg *alg, const void *key, size_t key_len,
@@ -56,25 +124,25 @@ static int crypto_hmac_run(const struct crypto_hmac_alg *alg, const void *key, s
 {
     /* An empty key must still be a non-NULL pointer: NULL asks EVP_MAC_init to reuse a key. */
     static const uint8_t empty_key[1] = {0};
-    OSSL_PARAM params[2];
     size_t written = 0;
     int rc = -1;
 
     if (crypto_ready() != 0 || crypto_hmac == NULL) {
         return -1;
     }
-    EVP_MAC_CTX *ctx = EVP_MAC_CTX_new(crypto_hmac);
+    EVP_MAC_CTX *cached = crypto_hmac_ctx_cached(alg);
+    EVP_MAC_CTX *ctx = cached != NULL ? cached : crypto_hmac_ctx_new(alg);
     if (ctx == NULL) {
         return -1;
     }
-    params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)alg->digest, 0);
-    params[1] = OSSL_PARAM_construct_end();
-    if (EVP_MAC_init(ctx, key_len > 0 ? key : empty_key, key_len, params) == 1 &&
+    if (EVP_MAC_init(ctx, key_len > 0 ? key : empty_key, key_len, NULL) == 1 &&
         crypto_mac_chunks(ctx, chunks, count) == 0 &&
         EVP_MAC_final(ctx, out, &written, alg->out_len) == 1 && written == alg->out_len) {
         rc = 0;
     }
-    EVP_MAC_CTX_free(ctx);
+    if (ctx != cached) {
+        EVP_MAC_CTX_free(ctx);
+    }
     return rc;
 }
 
