@@ -179,7 +179,6 @@ static void fwd_to_peer(struct fwd *f, int fd, const unsigned *idx, unsigned k)
 {
     struct mmsghdr msgs[FWD_MAX_BATCH];
     struct iovec iov[FWD_MAX_BATCH];
-    uint8_t cbuf[CMSG_SPACE(sizeof(uint16_t))];
     size_t size = f->in_msgs[idx[0]].msg_len;
     bool same = k > 1 && f->gso && k <= FWD_GSO_SEGS && size * k <= FWD_GSO_BYTES;
 
@@ -189,6 +188,7 @@ static void fwd_to_peer(struct fwd *f, int fd, const unsigned *idx, unsigned k)
         same = same && iov[i].iov_len == size;
     }
     if (same) {
+        uint8_t cbuf[CMSG_SPACE(sizeof(uint16_t))];
         struct msghdr h = {.msg_iov = iov, .msg_iovlen = k};
         fwd_set_gso(&h, cbuf, (uint16_t)size);
         f->sends++;
