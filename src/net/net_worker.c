@@ -146,47 +146,23 @@ static void *net_worker_main(void *arg)
     return NULL;
 }
 
-/* A context on its way to a worker's thread. */
-struct net_worker_tls_change {
-    struct net_worker *w;
-    struct net_tls *tls; /* one reference, or NULL */
-};
-
-static void net_worker_apply_tls(struct net_worker *w, struct net_tls *tls)
+/* A job on the worker's thread: new handshakes take the context in arg (a held reference). */
+static void net_worker_job_tls(struct net_worker *w, void *arg)
 {
     struct net_tls *old = w->tls;
 
-    w->tls = tls;
+    w->tls = arg;
     net_dtls_tls_changed(w->dtls);
     /* SSL objects made from the old context hold it: their connections carry on. */
     net_tls_release(old);
-}
-
-static void net_worker_on_tls(evutil_socket_t fd, short what, void *arg)
-{
-    struct net_worker_tls_change *change = arg;
-
-    (void)fd;
-    (void)what;
-    net_worker_apply_tls(change->w, change->tls);
-    xfree(&change);
 }
 
 int net_worker_set_tls(struct net_worker *w, struct net_tls *tls)
 {
     struct net_tls *held = tls != NULL ? net_tls_hold(tls) : NULL;
 
-    if (!w->running) {
-        net_worker_apply_tls(w, held);
-        return 0;
-    }
-    struct net_worker_tls_change *change = xcalloc(1, sizeof(*change));
-    change->w = w;
-    change->tls = held;
-    /* event_base_once() is thread-safe with libevent's pthread locking on (server.c). */
-    if (event_base_once(w->base, -1, EV_TIMEOUT, net_worker_on_tls, change, NULL) < 0) {
+    if (net_worker_call(w, net_worker_job_tls, held) < 0) {
         net_tls_release(held);
-        xfree(&change);
         return -1;
     }
     return 0;

@@ -120,9 +120,10 @@ void net_worker_snapshot_read(struct net_worker *w, struct net_worker_snapshot *
 size_t net_worker_ports(const struct net_options *opts, uint16_t ports[2]);
 
 /* Hands tls (a new reference is taken; the caller keeps its own) to worker w: new TLS and DTLS
- * handshakes use it, connections already up keep the context they started with. Safe from any
- * thread: a running worker switches on its own thread soon after. NULL turns TLS and DTLS off
- * for new clients. Returns 0, or -1 when the switch could not be scheduled (nothing changed). */
+ * handshakes use it, connections already up keep the context they started with. The switch runs
+ * on the worker's thread through net_worker_call() (so not from a worker's thread). NULL turns
+ * TLS and DTLS off for new clients. Returns 0, or -1 when the switch could not be queued (nothing
+ * changed). */
 int net_worker_set_tls(struct net_worker *w, struct net_tls *tls);
 
 /* Starts the worker's thread. Returns 0, or -1 with err set. */

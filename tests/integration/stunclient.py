@@ -9,7 +9,6 @@ ephemeral one, unknown to us: we check that a valid port is reported.
 
 import os
 import re
-import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -23,16 +22,7 @@ TOOL_TIMEOUT_S = 10
 
 def run_stunclient(args):
     """Returns (exit status or None on timeout, combined output)."""
-    proc = subprocess.Popen([STUNCLIENT] + args, stdin=subprocess.DEVNULL,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    try:
-        out, _ = proc.communicate(timeout=TOOL_TIMEOUT_S)
-        status = proc.returncode
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        out, _ = proc.communicate()
-        status = None
-    return status, out.decode("utf-8", "replace")
+    return h.run_client([STUNCLIENT] + args, TOOL_TIMEOUT_S)
 
 
 def group_stunclient(t, label, args):

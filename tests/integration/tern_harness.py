@@ -372,6 +372,24 @@ def run_tool(argv, timeout=10.0, env=None, drop_env=()):
     return status, out.decode("utf-8", "replace"), err.decode("utf-8", "replace")
 
 
+def run_client(argv, timeout=10.0):
+    """Runs a third-party client (coturn's turnutils_*, openssl...) to
+    completion, tracked so that a watchdog kills it by its PID. Returns
+    (status, output with stderr merged into stdout); status None means it
+    was still running after timeout and was killed."""
+    proc = track_process(subprocess.Popen(list(argv), stdin=subprocess.DEVNULL,
+                                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT))
+    try:
+        out, _ = proc.communicate(timeout=timeout)
+        status = proc.returncode
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        out, _ = proc.communicate()
+        status = None
+    stop_process(proc)
+    return status, out.decode("utf-8", "replace")
+
+
 class TerndStartError(Exception):
     """ternd did not print its ready line; reported tells whether a failing
     TAP line was already printed for it."""

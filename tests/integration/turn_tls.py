@@ -162,17 +162,8 @@ def run_uclient(flags, port, peer_port):
     argv = [UCLIENT] + flags + ["-c", "-n", "40", "-l", "120", "-z", "5", "-u", "alice",
                                 "-w", "secret1", "-e", h.LOOPBACK4, "-r", str(peer_port),
                                 "-p", str(port), h.LOOPBACK4]
-    proc = h.track_process(subprocess.Popen(argv, stdin=subprocess.DEVNULL,
-                                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT))
-    try:
-        out, _ = proc.communicate(timeout=TOOL_TIMEOUT_S)
-        status = proc.returncode
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        out, _ = proc.communicate()
-        status = None
-    h.stop_process(proc)
-    return argv, status, out.decode("utf-8", "replace")
+    status, out = h.run_client(argv, TOOL_TIMEOUT_S)
+    return argv, status, out
 
 
 def start_peer(avoid):

@@ -69,19 +69,9 @@ SERIAL_RUNS = [
 def run_uclient(flags, port, peer_port):
     argv = [UCLIENT] + flags + COMMON + ["-e", h.LOOPBACK4, "-r", str(peer_port),
                                          "-p", str(port), h.LOOPBACK4]
-    proc = h.track_process(subprocess.Popen(argv, stdin=subprocess.DEVNULL,
-                                            stdout=subprocess.PIPE,
-                                            stderr=subprocess.STDOUT))
     t0 = time.monotonic()
-    try:
-        out, _ = proc.communicate(timeout=TOOL_TIMEOUT_S)
-        status = proc.returncode
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        out, _ = proc.communicate()
-        status = None
-    h.stop_process(proc)
-    return argv, status, out.decode("utf-8", "replace"), time.monotonic() - t0
+    status, out = h.run_client(argv, TOOL_TIMEOUT_S)
+    return argv, status, out, time.monotonic() - t0
 
 
 def report(t, label, result, clients, per_alloc, allocs):
