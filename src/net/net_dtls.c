@@ -477,11 +477,6 @@ void net_dtls_tls_changed(struct net_dtls *d)
     }
 }
 
-size_t net_dtls_count(const struct net_dtls *d)
-{
-    return d->count;
-}
-
 void net_dtls_free(struct net_dtls *d)
 {
     if (d == NULL) {

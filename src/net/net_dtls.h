@@ -50,7 +50,4 @@ int net_dtls_input(struct net_dtls *d, struct net_udp *u, const struct turn_pack
  * or -1 when the session cannot send (counted as dropped). */
 int net_dtls_session_send(struct net_dtls_session *s, const void *data, size_t len);
 
-/* The number of sessions of d, handshakes in progress included. */
-size_t net_dtls_count(const struct net_dtls *d);
-
 #endif
