@@ -44,8 +44,13 @@ def ternctl(server, *args):
 
 
 def allocate_with(d, username, password):
+    """200 when username/password allocate, else the error code. The
+    allocation is deleted again: left behind, its 5-tuple would make a later
+    client that the kernel gives the same source port get 437."""
     with h.TurnClient(("127.0.0.1", d.port), "udp", username, password) as c:
         res = c.allocate()
+        if res.ok():
+            c.refresh(0)
         return 200 if res.ok() else res.code()
 
 
@@ -117,7 +122,8 @@ def check_revocation(t, d, redis):
     name = h.rest_username("mallory")
     c = h.TurnClient(("127.0.0.1", d.port), "udp", name, h.rest_password("new-secret", name))
     peer = h.UdpPeer(avoid=set(d.avoid_ports) | {d.port})
-    t.ok(c.allocate().ok(), "mallory allocates")
+    res = c.allocate()
+    t.ok(res.ok(), "mallory allocates", res.describe())
     t.ok(c.channel_bind(0x4001, peer.address).ok(), "mallory binds a channel to an echo peer")
     c.send_channel_data(0x4001, b"before")
     t.ok(c.receive(1.0) is not None, "data relays before the revocation")
